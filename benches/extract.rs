@@ -1,0 +1,43 @@
+//! Extraction throughput (MB/s of article text, one core) over the bundled
+//! corpus: how fast `Extractor::extract` turns text into facets.
+
+use std::fs;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use dossier::extract::Extractor;
+use dossier::ingest::parse_article;
+
+fn corpus_bodies() -> Vec<String> {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+    let mut paths: Vec<_> = fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"))
+        .expect("corpus/")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| parse_article("bench", &fs::read(p).ok()?, today).ok())
+        .map(|a| a.body)
+        .collect()
+}
+
+fn extraction(c: &mut Criterion) {
+    let bodies = corpus_bodies();
+    let bytes: usize = bodies.iter().map(String::len).sum();
+    let extractor = Extractor::embedded();
+    let mut group = c.benchmark_group("extract");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("bundled corpus", |b| {
+        b.iter(|| {
+            bodies
+                .iter()
+                .map(|body| extractor.extract(body).actors.len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, extraction);
+criterion_main!(benches);

@@ -1,0 +1,1316 @@
+//! Extraction: derives an article's facets from its own text — the threat
+//! actors it names (resolved to canonical names), their sponsor states, and
+//! the countries it reports as targeted — with the evidence for each.
+//!
+//! Matching is one Aho-Corasick pass over every alias and country form, with
+//! whole-word and case rules per pattern; context rules then decide whether a
+//! country mention is a victim, an accused state or a bystander.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Serialize;
+
+use crate::gazetteer::{Actor, Gazetteer};
+
+/// Where a surface form was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    /// The text as written in the article.
+    pub surface: String,
+    /// Byte offset of the surface form in the text given to the extractor.
+    pub offset: usize,
+}
+
+/// A threat actor named in an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActorFacet {
+    /// Canonical name.
+    pub name: String,
+    /// Suspected sponsor state (alpha-2).
+    pub sponsor: Option<String>,
+    /// Every place the article names it.
+    pub mentions: Vec<Mention>,
+}
+
+/// Why a country is or is not a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CountryRole {
+    /// Named as hit or targeted ("attacks on Ukraine", "Germany was breached").
+    Attacked,
+    /// Named as the home of a victim ("Finnish parliament", "in Poland").
+    Victim,
+    /// Named in passing; counts as a target unless the state is accused.
+    Mentioned,
+    /// Named as accusing, sanctioning or advising.
+    Accuser,
+    /// Named as behind the activity ("Chinese hackers", "attributed to Iran").
+    Accused,
+}
+
+/// A country named in an article, with the verdict on whether it is a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountryFacet {
+    /// Alpha-2 code.
+    pub code: String,
+    /// Whether the article reports it as targeted.
+    pub target: bool,
+    /// One sentence saying why.
+    pub reason: String,
+    /// Every mention with the role its context gave it.
+    pub mentions: Vec<(Mention, CountryRole)>,
+}
+
+/// Everything extracted from one article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Extraction {
+    /// Actors, sorted by canonical name.
+    pub actors: Vec<ActorFacet>,
+    /// Sponsor states, sorted: those of the named actors plus states the text
+    /// blames directly.
+    pub sponsors: Vec<String>,
+    /// Every country named, sorted by code.
+    pub countries: Vec<CountryFacet>,
+}
+
+impl Extraction {
+    /// Canonical actor names.
+    pub fn actor_names(&self) -> Vec<String> {
+        self.actors.iter().map(|a| a.name.clone()).collect()
+    }
+
+    /// Target country codes.
+    pub fn targets(&self) -> Vec<String> {
+        self.countries
+            .iter()
+            .filter(|c| c.target)
+            .map(|c| c.code.clone())
+            .collect()
+    }
+
+    /// The distinct surface forms that produced each actor, for showing an
+    /// analyst why an article carries a facet.
+    pub fn actor_evidence(&self) -> BTreeMap<String, Vec<String>> {
+        self.actors
+            .iter()
+            .map(|a| {
+                let forms: BTreeSet<String> =
+                    a.mentions.iter().map(|m| m.surface.clone()).collect();
+                (a.name.clone(), forms.into_iter().collect())
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CaseRule {
+    /// Matched in any case (aliases written in lower case, like `menuPass`).
+    Any,
+    /// The first letter must be a capital.
+    Initial,
+    /// Every word must start with a capital ("Cozy Bear", not "cozy bear").
+    EveryWord,
+    /// Exactly as written (`US`, `U.K.`).
+    Exact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Referent {
+    Actor { index: usize, ordinary: bool },
+    Country { index: usize },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pattern {
+    referent: Referent,
+    case: CaseRule,
+    single_word: bool,
+}
+
+/// Bump whenever the extraction rules change, so existing indexes re-extract
+/// every article on the next `dossier index`.
+pub const RULES_VERSION: u32 = 1;
+
+/// Derives facets from article text. Build once, share across threads.
+pub struct Extractor {
+    gazetteer: &'static Gazetteer,
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+    /// The pattern strings, for exact-case comparisons.
+    strings: Vec<String>,
+}
+
+impl std::fmt::Debug for Extractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extractor")
+            .field("patterns", &self.patterns.len())
+            .finish()
+    }
+}
+
+/// Words that, right after a country, say it is behind the activity.
+const ATTRIBUTION_NOUNS: &[&str] = &[
+    "hackers",
+    "hacker",
+    "hacking",
+    "actor",
+    "actors",
+    "group",
+    "groups",
+    "apt",
+    "apts",
+    "spies",
+    "spy",
+    "operatives",
+    "agents",
+    "attackers",
+    "adversary",
+    "adversaries",
+    "operators",
+    "unit",
+    "gru",
+    "mss",
+    "pla",
+    "irgc",
+    "fsb",
+    "svr",
+    "cyberspies",
+    "cyberespionage",
+    "espionage",
+    "threat",
+    "nation-state",
+    "state-sponsored",
+    "state-backed",
+    "state-linked",
+    "intrusion",
+    "intrusions",
+    "campaign",
+    "campaigns",
+    "cyberattacks",
+    "cyberattack",
+    "attack",
+    "attacks",
+    "malware",
+    "operation",
+    "operations",
+    "military",
+    "intelligence",
+    "activity",
+    "activities",
+    "interference",
+    "influence",
+    "proxies",
+    "proxy",
+    "agency",
+    "services",
+];
+/// Hyphenated suffixes that say a country is behind the activity ("China-linked").
+const ATTRIBUTION_SUFFIXES: &[&str] = &[
+    "-linked",
+    "-backed",
+    "-sponsored",
+    "-nexus",
+    "-based",
+    "-aligned",
+    "-affiliated",
+    "-led",
+    "-origin",
+    "-speaking",
+    "-run",
+    "-controlled",
+];
+/// Words that, shortly before a country, say it is behind the activity.
+const ACCUSATION_CUES: &[&[&str]] = &[
+    &["accused"],
+    &["accuse"],
+    &["accuses"],
+    &["accusing"],
+    &["blamed"],
+    &["blames"],
+    &["blame"],
+    &["attributed", "to"],
+    &["attributes"],
+    &["attribution", "to"],
+    &["linked", "to"],
+    &["tied", "to"],
+    &["connected", "to"],
+    &["on", "behalf", "of"],
+    &["backed", "by"],
+    &["sponsored", "by"],
+    &["working", "for"],
+    &["work", "for"],
+    &["works", "for"],
+    &["directed", "by"],
+    &["hacked", "by"],
+    &["conducted", "by"],
+    &["carried", "out", "by"],
+    &["orchestrated", "by"],
+    &["perpetrated", "by"],
+    &["from"],
+    &["of"],
+];
+/// Words that, shortly before a country, say it was hit.
+const VICTIM_CUES: &[&str] = &[
+    "targeting",
+    "targeted",
+    "targets",
+    "target",
+    "against",
+    "attacked",
+    "attacking",
+    "hit",
+    "hitting",
+    "breached",
+    "breaching",
+    "compromised",
+    "compromising",
+    "infiltrated",
+    "infiltrating",
+    "hacked",
+    "hacking",
+    "penetrated",
+    "spied",
+    "spying",
+    "victims",
+    "victim",
+    "across",
+    "into",
+    "on",
+    "struck",
+    "disrupted",
+    "crippled",
+    "in",
+    "throughout",
+    "within",
+    "inside",
+    "at",
+];
+/// Words that, right after a country, say it is the home of a victim.
+const VICTIM_NOUNS: &[&str] = &[
+    "government",
+    "governments",
+    "ministry",
+    "ministries",
+    "parliament",
+    "parliamentary",
+    "parliamentarians",
+    "lawmakers",
+    "legislators",
+    "senate",
+    "congress",
+    "companies",
+    "company",
+    "organisations",
+    "organizations",
+    "organisation",
+    "organization",
+    "networks",
+    "network",
+    "infrastructure",
+    "officials",
+    "agencies",
+    "agency",
+    "telecoms",
+    "telecommunications",
+    "telecom",
+    "carriers",
+    "banks",
+    "bank",
+    "election",
+    "elections",
+    "electoral",
+    "embassy",
+    "embassies",
+    "citizens",
+    "users",
+    "victims",
+    "firms",
+    "firm",
+    "entities",
+    "defence",
+    "defense",
+    "energy",
+    "grid",
+    "utilities",
+    "utility",
+    "journalists",
+    "dissidents",
+    "diplomats",
+    "diplomatic",
+    "systems",
+    "servers",
+    "hospitals",
+    "universities",
+    "media",
+    "businesses",
+    "industry",
+    "industries",
+    "sector",
+    "sectors",
+    "manufacturers",
+    "contractors",
+    "institutions",
+    "politicians",
+    "activists",
+    "researchers",
+    "academics",
+    "power",
+    "water",
+    "nuclear",
+    "oil",
+    "gas",
+    "army",
+    "navy",
+    "armed",
+    "forces",
+    "troops",
+    "president",
+    "prime",
+    "federal",
+    "national",
+    "state",
+    "public",
+    "critical",
+    "financial",
+    "healthcare",
+    "aerospace",
+    "satellite",
+    "shipping",
+    "ports",
+    "airports",
+    "railways",
+    "municipalities",
+    "regional",
+    "local",
+    "foreign",
+    "interior",
+    "cabinet",
+    "officers",
+    "soldiers",
+    "think",
+    "ngos",
+    "voters",
+    "targets",
+    "entities'",
+    "corporations",
+    "subsidiaries",
+    "defenders",
+];
+/// Words that, after a country, say it accuses or responds rather than suffers.
+const ACCUSER_VERBS: &[&str] = &[
+    "accused",
+    "accuses",
+    "accuse",
+    "attributed",
+    "attributes",
+    "attribute",
+    "blamed",
+    "blames",
+    "blame",
+    "sanctioned",
+    "sanctions",
+    "sanctioning",
+    "charged",
+    "indicted",
+    "indicts",
+    "said",
+    "says",
+    "warned",
+    "warns",
+    "announced",
+    "announces",
+    "expelled",
+    "condemned",
+    "condemns",
+    "published",
+    "publishes",
+    "released",
+    "summoned",
+    "alleged",
+    "alleges",
+    "issued",
+    "issues",
+    "joined",
+    "urged",
+    "called",
+    "denounced",
+    "exposed",
+    "disclosed",
+    "named",
+    "identified",
+    "unsealed",
+    "imposed",
+    "offered",
+    "advised",
+    "recommended",
+    "reported",
+    "confirmed",
+    "stated",
+    "believes",
+    "assessed",
+    "assesses",
+    "denied",
+    "denies",
+    "deny",
+    "rejected",
+    "rejects",
+    "dismissed",
+    "responded",
+    "retaliated",
+    "co-signed",
+    "signed",
+    "pointed",
+];
+/// Attack verbs that, after a passive auxiliary ("was breached"), mark a victim.
+const ATTACK_VERBS: &[&str] = &[
+    "targeted",
+    "hit",
+    "attacked",
+    "breached",
+    "compromised",
+    "infiltrated",
+    "hacked",
+    "penetrated",
+    "struck",
+    "disrupted",
+    "crippled",
+    "affected",
+    "impacted",
+    "spied",
+];
+/// Words skipped when looking for the verb after a country: auxiliaries,
+/// adverbs and the second half of "the US and the UK".
+const SKIPPED_BEFORE_VERB: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "jointly",
+    "formally",
+    "publicly",
+    "officially",
+    "now",
+    "previously",
+    "already",
+    "recently",
+    "both",
+    "and",
+    "the",
+    "its",
+    "their",
+    "allies",
+    "partners",
+    "governments",
+    "authorities",
+    "together",
+    "later",
+    "swiftly",
+    "quickly",
+    "first",
+    "then",
+    "themselves",
+    "itself",
+    "all",
+    "other",
+    "several",
+];
+const PASSIVE_MARKERS: &[&str] = &["was", "were", "is", "are", "been", "being", "be", "got"];
+/// Victim cues that say a country was attacked, not merely where a victim is.
+const STRONG_VICTIM_CUES: &[&str] = &[
+    "targeting",
+    "targeted",
+    "targets",
+    "target",
+    "against",
+    "attacked",
+    "attacking",
+    "hit",
+    "hitting",
+    "breached",
+    "breaching",
+    "compromised",
+    "compromising",
+    "infiltrated",
+    "infiltrating",
+    "hacked",
+    "penetrated",
+    "spied",
+    "spying",
+    "struck",
+    "disrupted",
+    "crippled",
+];
+/// Agencies whose mention after a country ("the UK's NCSC") marks an accuser.
+const ACCUSER_AGENCIES: &[&str] = &[
+    "ncsc",
+    "cisa",
+    "fbi",
+    "nsa",
+    "doj",
+    "treasury",
+    "justice",
+    "department",
+    "state",
+    "foreign",
+    "asd",
+    "acsc",
+    "cccs",
+    "bfv",
+    "bsi",
+    "mivd",
+    "aivd",
+    "supo",
+    "gchq",
+    "mi5",
+    "anssi",
+    "cert",
+    "cert-ua",
+    "authorities",
+    "prosecutors",
+    "officials",
+    "investigators",
+];
+/// Country names that are also given names; followed or preceded by another
+/// capitalised word they are a person ("Chad Smith", "Michael Jordan").
+const GIVEN_NAME_COUNTRIES: &[&str] = &["Chad", "Jordan", "Georgia", "India", "Israel", "Kenya"];
+/// Context words that put "Georgia" in the United States.
+const GEORGIA_US_CUES: &[&str] = &[
+    "atlanta",
+    "county",
+    "savannah",
+    "tech",
+    "peach",
+    "u.s.",
+    "us",
+    "american",
+    "secretary",
+    "governor",
+    "state's",
+    "augusta",
+    "athens",
+    "macon",
+];
+/// Words right before an ordinary-word alias that mark it as a group name.
+const ACTOR_CUES_BEFORE: &[&str] = &[
+    "dubbed", "named", "called", "aka", "a.k.a", "as", "group", "actor", "apt", "by",
+];
+/// Words right after an ordinary-word alias that mark it as a group name.
+const ACTOR_CUES_AFTER: &[&str] = &[
+    "group",
+    "team",
+    "apt",
+    "actor",
+    "actors",
+    "hackers",
+    "gang",
+    "crew",
+    "operators",
+    "campaign",
+    "intrusion",
+    "intrusions",
+    "threat",
+    "malware",
+    "toolset",
+    "operation",
+    "operations",
+    "activity",
+    "attacks",
+    "cluster",
+    "aka",
+    "(also",
+    "also",
+];
+
+impl Extractor {
+    /// An extractor over the gazetteer compiled into the binary.
+    pub fn embedded() -> &'static Extractor {
+        static EXTRACTOR: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+        EXTRACTOR.get_or_init(|| Extractor::new(Gazetteer::embedded()))
+    }
+
+    /// Builds the matching automaton over every alias and country form.
+    pub fn new(gazetteer: &'static Gazetteer) -> Extractor {
+        let mut strings: Vec<String> = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut push = |text: &str, pattern: Pattern| {
+            strings.push(text.to_string());
+            patterns.push(pattern);
+        };
+        for (index, actor) in gazetteer.actors().iter().enumerate() {
+            for (alias, ordinary) in actor_alias_forms(actor) {
+                let starts_lower = alias.chars().next().is_some_and(char::is_lowercase);
+                let case = if alias.chars().count() <= 4 {
+                    CaseRule::Exact
+                } else if ordinary {
+                    CaseRule::EveryWord
+                } else if starts_lower {
+                    CaseRule::Any
+                } else {
+                    CaseRule::Initial
+                };
+                let single_word = !alias.contains([' ', '-']);
+                push(
+                    &alias,
+                    Pattern {
+                        referent: Referent::Actor { index, ordinary },
+                        case,
+                        single_word,
+                    },
+                );
+            }
+        }
+        for (index, country) in gazetteer.countries().iter().enumerate() {
+            let referent = Referent::Country { index };
+            let names = std::iter::once(&country.name)
+                .chain(&country.names)
+                .chain(&country.demonyms);
+            for name in names {
+                for form in apostrophe_forms(name) {
+                    push(
+                        &form,
+                        Pattern {
+                            referent,
+                            case: CaseRule::Initial,
+                            single_word: false,
+                        },
+                    );
+                }
+            }
+            for abbreviation in &country.abbreviations {
+                push(
+                    abbreviation,
+                    Pattern {
+                        referent,
+                        case: CaseRule::Exact,
+                        single_word: false,
+                    },
+                );
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&strings)
+            .expect("gazetteer patterns build an automaton");
+        Extractor {
+            gazetteer,
+            automaton,
+            patterns,
+            strings,
+        }
+    }
+
+    /// The gazetteer this extractor matches against.
+    pub fn gazetteer(&self) -> &'static Gazetteer {
+        self.gazetteer
+    }
+
+    /// Extracts the facets of one article's text.
+    pub fn extract(&self, text: &str) -> Extraction {
+        let matches = self.find_matches(text);
+
+        let mut actor_mentions: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
+        let mut pending_ordinary: Vec<(usize, Mention)> = Vec::new();
+        let mut country_mentions: BTreeMap<usize, Vec<(Mention, CountryRole)>> = BTreeMap::new();
+        for (start, end, pattern) in &matches {
+            let mention = Mention {
+                surface: text[*start..*end].to_string(),
+                offset: *start,
+            };
+            match pattern.referent {
+                Referent::Actor { index, ordinary } => {
+                    if ordinary
+                        && pattern.single_word
+                        && !ordinary_alias_is_a_name(text, *start, *end)
+                    {
+                        pending_ordinary.push((index, mention));
+                    } else {
+                        actor_mentions.entry(index).or_default().push(mention);
+                    }
+                }
+                Referent::Country { index } => {
+                    let country = &self.gazetteer.countries()[index];
+                    let surface = &text[*start..*end];
+                    if GIVEN_NAME_COUNTRIES.contains(&surface) && is_person_name(text, *start, *end)
+                    {
+                        continue;
+                    }
+                    let index = if surface == "Georgia" && georgia_is_us_state(text, *start, *end) {
+                        match self
+                            .gazetteer
+                            .countries()
+                            .iter()
+                            .position(|c| c.code == "US")
+                        {
+                            Some(us) => us,
+                            None => continue,
+                        }
+                    } else {
+                        index
+                    };
+                    let abbreviation = country.abbreviations.iter().any(|a| a == surface);
+                    let role = country_role(text, *start, *end, abbreviation);
+                    country_mentions
+                        .entry(index)
+                        .or_default()
+                        .push((mention, role));
+                }
+            }
+        }
+        // A single ordinary word counts when a distinctive alias of the same
+        // actor confirms it ("Snake" in an article that also says "Turla").
+        for (index, mention) in pending_ordinary {
+            if let Some(mentions) = actor_mentions.get_mut(&index) {
+                mentions.push(mention);
+            }
+        }
+
+        let actors: Vec<ActorFacet> = actor_mentions
+            .into_iter()
+            .map(|(index, mut mentions)| {
+                mentions.sort_by_key(|m| m.offset);
+                let actor = &self.gazetteer.actors()[index];
+                ActorFacet {
+                    name: actor.name.clone(),
+                    sponsor: actor.sponsor.clone(),
+                    mentions,
+                }
+            })
+            .collect();
+        let mut actors = actors;
+        actors.sort_by(|a, b| a.name.cmp(&b.name));
+
+        let mut sponsors: BTreeSet<String> =
+            actors.iter().filter_map(|a| a.sponsor.clone()).collect();
+        for (&index, mentions) in &country_mentions {
+            if mentions
+                .iter()
+                .any(|(_, role)| *role == CountryRole::Accused)
+            {
+                sponsors.insert(self.gazetteer.countries()[index].code.clone());
+            }
+        }
+
+        let mut countries: Vec<CountryFacet> = country_mentions
+            .into_iter()
+            .map(|(index, mentions)| {
+                let code = self.gazetteer.countries()[index].code.clone();
+                let (target, reason) = target_verdict(&code, &mentions, &sponsors, &actors);
+                CountryFacet {
+                    code,
+                    target,
+                    reason,
+                    mentions,
+                }
+            })
+            .collect();
+        countries.sort_by(|a, b| a.code.cmp(&b.code));
+
+        Extraction {
+            actors,
+            sponsors: sponsors.into_iter().collect(),
+            countries,
+        }
+    }
+
+    /// Whole-word, case-checked, leftmost-longest matches.
+    fn find_matches(&self, text: &str) -> Vec<(usize, usize, Pattern)> {
+        let mut candidates: Vec<(usize, usize, Pattern)> = self
+            .automaton
+            .find_overlapping_iter(text)
+            .filter_map(|m| {
+                let (start, end) = (m.start(), m.end());
+                let pattern = self.patterns[m.pattern().as_usize()];
+                let surface = &text[start..end];
+                let pattern_text_ok = match pattern.case {
+                    CaseRule::Any => true,
+                    CaseRule::Initial => surface.chars().next().is_some_and(|c| !c.is_lowercase()),
+                    CaseRule::EveryWord => surface
+                        .split([' ', '-'])
+                        .filter(|w| !w.is_empty())
+                        .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase())),
+                    CaseRule::Exact => surface == self.strings[m.pattern().as_usize()],
+                };
+                (pattern_text_ok && is_whole_word(text, start, end))
+                    .then_some((start, end, pattern))
+            })
+            .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut chosen = Vec::with_capacity(candidates.len());
+        let mut covered_until = 0;
+        for candidate in candidates {
+            if candidate.0 >= covered_until {
+                covered_until = candidate.1;
+                chosen.push(candidate);
+            }
+        }
+        chosen
+    }
+}
+
+/// An actor's aliases with their ordinary-word flag, plus the hyphen and
+/// space variants of names like `APT 28` / `APT-28` / `APT28`.
+fn actor_alias_forms(actor: &Actor) -> Vec<(String, bool)> {
+    let mut forms: Vec<(String, bool)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut add = |form: String, ordinary: bool| {
+        if seen.insert(form.to_lowercase()) {
+            forms.push((form, ordinary));
+        }
+    };
+    let all = actor
+        .aliases
+        .iter()
+        .map(|a| (a, false))
+        .chain(actor.word_aliases.iter().map(|a| (a, true)))
+        .chain(std::iter::once((&actor.name, false)));
+    for (alias, ordinary) in all {
+        add(alias.clone(), ordinary);
+        for variant in spacing_variants(alias) {
+            add(variant, ordinary);
+        }
+    }
+    forms
+}
+
+/// `APT28` → `APT 28`, `APT-28`; `APT-C-23` → `APT C 23`, `APTC23`;
+/// `Storm-0558` → `Storm 0558`, `Storm0558`.
+fn spacing_variants(alias: &str) -> Vec<String> {
+    let mut variants = Vec::new();
+    // Split a letters-then-digits alias at the boundary.
+    if let Some(split) = alias.find(|c: char| c.is_ascii_digit()) {
+        let (letters, digits) = alias.split_at(split);
+        if !letters.is_empty()
+            && letters.chars().all(|c| c.is_ascii_alphabetic())
+            && digits.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            variants.push(format!("{letters} {digits}"));
+            variants.push(format!("{letters}-{digits}"));
+        }
+    }
+    if alias.contains('-') {
+        variants.push(alias.replace('-', " "));
+        if alias.chars().any(|c| c.is_ascii_digit()) {
+            variants.push(alias.replace('-', ""));
+        }
+    }
+    if alias.contains(' ') && alias.split(' ').count() <= 3 {
+        variants.push(alias.replace(' ', "-"));
+    }
+    variants
+}
+
+/// A name with a straight apostrophe also matches with a curly one.
+fn apostrophe_forms(name: &str) -> Vec<String> {
+    if name.contains('\'') {
+        vec![name.to_string(), name.replace('\'', "\u{2019}")]
+    } else {
+        vec![name.to_string()]
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let surface = &text[start..end];
+    let before_ok = before.is_none_or(|c| !is_word_char(c));
+    // "U.S." may be followed by a letter only in "U.S.-based"; a dotted
+    // abbreviation must not be the start of a longer dotted one ("U.S.A.").
+    let after_ok = after.is_none_or(|c| !(is_word_char(c) || surface.ends_with('.') && c == '.'));
+    before_ok && after_ok
+}
+
+/// Word tokens of a stretch of text, lower-cased, without punctuation at the
+/// ends; stops at a sentence end.
+fn words_before(text: &str, start: usize, limit: usize) -> Vec<String> {
+    let head = &text[..start];
+    let mut words = Vec::new();
+    for raw in head.split_whitespace().rev() {
+        if words.len() == limit {
+            break;
+        }
+        let ends_sentence = raw.ends_with(['.', '!', '?', ';', ':'])
+            && !raw
+                .trim_end_matches(['.', '!', '?', ';', ':'])
+                .contains('.')
+            && raw.len() > 2;
+        if ends_sentence && !words.is_empty() {
+            break;
+        }
+        if ends_sentence {
+            // The word just before the mention ends a sentence: the mention starts one.
+            if head.trim_end().len() < head.len() {
+                break;
+            }
+        }
+        let word = raw
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+            .to_lowercase();
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    words
+}
+
+fn words_after(text: &str, end: usize, limit: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    for raw in text[end..].split_whitespace() {
+        if words.len() == limit {
+            break;
+        }
+        let word = raw
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '(')
+            .to_lowercase();
+        if !word.is_empty() {
+            words.push(word);
+        }
+        if raw.ends_with(['.', '!', '?', ';']) && raw.len() > 2 && !raw.contains("..") {
+            break;
+        }
+    }
+    words
+}
+
+fn starts_sentence(text: &str, start: usize) -> bool {
+    let head = text[..start].trim_end();
+    head.is_empty() || head.ends_with(['.', '!', '?', '\n', ':', '"', '\u{201c}'])
+}
+
+/// Whether a single-word ordinary alias ("Lead", "Snake") is used as a group
+/// name here: written in capitals ("PLATINUM") or next to a cue ("the
+/// Patchwork group", "known as Snake").
+fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize) -> bool {
+    let surface = &text[start..end];
+    if surface.len() >= 4
+        && surface
+            .chars()
+            .all(|c| c.is_uppercase() || !c.is_alphabetic())
+    {
+        // All capitals in running text, not a shouted heading.
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let line = &text[line_start..line_end];
+        let capitals = line.chars().filter(|c| c.is_uppercase()).count();
+        let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+        if letters > 0 && capitals * 2 < letters {
+            return true;
+        }
+    }
+    if starts_sentence(text, start) {
+        // "Lead investigators said..." is ordinary; a cue after still counts.
+        let after = words_after(text, end, 1);
+        return after
+            .first()
+            .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_str()));
+    }
+    let before = words_before(text, start, 2);
+    let after = words_after(text, end, 1);
+    let before_cue = before
+        .first()
+        .is_some_and(|w| ACTOR_CUES_BEFORE.contains(&w.as_str()))
+        || (before.len() == 2 && before[1] == "known" && before[0] == "as");
+    let after_cue = after
+        .first()
+        .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_str()));
+    before_cue || after_cue
+}
+
+/// "Chad Smith", "Michael Jordan": a given-name country next to another
+/// capitalised word that is not a sentence start.
+fn is_person_name(text: &str, start: usize, end: usize) -> bool {
+    let next = text[end..].split_whitespace().next().unwrap_or("");
+    let next_is_name = text[end..].starts_with(' ')
+        && next.chars().next().is_some_and(char::is_uppercase)
+        && next
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '.' || c == ',' || c == '\'');
+    let previous = text[..start].split_whitespace().next_back().unwrap_or("");
+    let previous_is_name = text[..start].ends_with(' ')
+        && !starts_sentence(text, start)
+        && previous.chars().next().is_some_and(char::is_uppercase)
+        && previous.chars().all(char::is_alphabetic)
+        && !["The", "In", "Of", "And", "On", "For", "From", "To", "With"].contains(&previous);
+    next_is_name || previous_is_name
+}
+
+fn georgia_is_us_state(text: &str, start: usize, end: usize) -> bool {
+    let before = words_before(text, start, 6);
+    let after = words_after(text, end, 6);
+    before
+        .iter()
+        .chain(&after)
+        .any(|w| GEORGIA_US_CUES.contains(&w.as_str()))
+        || after.first().is_some_and(|w| w == "state")
+}
+
+fn ends_with_cue(before: &[String], cue: &[&str]) -> bool {
+    // `before` is nearest-first; a cue is written in reading order.
+    before.len() >= cue.len()
+        && cue
+            .iter()
+            .rev()
+            .zip(before.iter())
+            .all(|(c, w)| *c == w.as_str())
+}
+
+/// Reads the words around a country mention to decide its role.
+fn country_role(text: &str, start: usize, end: usize, abbreviation: bool) -> CountryRole {
+    let tail = &text[end..];
+    let suffix_attribution = ATTRIBUTION_SUFFIXES.iter().any(|s| {
+        tail.len() >= s.len()
+            && tail.is_char_boundary(s.len())
+            && tail[..s.len()].eq_ignore_ascii_case(s)
+    });
+    if suffix_attribution {
+        return CountryRole::Accused;
+    }
+    let after = words_after(text, end, 4);
+    let before = words_before(text, start, 4);
+    let next = after.first().map(String::as_str).unwrap_or("");
+    let second = after.get(1).map(String::as_str).unwrap_or("");
+
+    // "Chinese state-sponsored hackers", "Russian military intelligence".
+    let governed_by_preposition = before
+        .first()
+        .is_some_and(|w| ["of", "by", "from"].contains(&w.as_str()));
+    let attribution_after = ATTRIBUTION_NOUNS.contains(&next)
+        && !(next == "military" && VICTIM_NOUNS.contains(&second) && second != "intelligence")
+        || ([
+            "state",
+            "government",
+            "government-backed",
+            "cyber",
+            "military",
+            "intelligence",
+        ]
+        .contains(&next)
+            && ATTRIBUTION_NOUNS.contains(&second));
+    // "attributed to Russia", "on behalf of China"; "of" and "from" only
+    // directly before a demonym-less country followed by an actor noun.
+    let accusation_before = ACCUSATION_CUES.iter().any(|cue| {
+        let loose = matches!(cue, [w] if *w == "of" || *w == "from");
+        ends_with_cue(&before, cue) && (!loose || attribution_after)
+    });
+    let victim_before = !governed_by_preposition
+        && before
+            .iter()
+            .take(3)
+            .any(|w| VICTIM_CUES.contains(&w.as_str()))
+        && !ends_with_cue(&before, &["based", "in"])
+        && !ends_with_cue(&before, &["headquartered", "in"]);
+    let victim_after = VICTIM_NOUNS.contains(&next)
+        || (next.ends_with("'s") || next.ends_with("\u{2019}s"))
+        || (["'s", "\u{2019}s"]
+            .iter()
+            .any(|s| text[end..].starts_with(s))
+            && VICTIM_NOUNS.contains(&next.trim_start_matches(['\'', '\u{2019}', 's'])));
+
+    if attribution_after || accusation_before {
+        return CountryRole::Accused;
+    }
+    // "a target of Russian activity": the cue belongs to another noun.
+    let strong_before = !governed_by_preposition
+        && before
+            .iter()
+            .take(3)
+            .any(|w| STRONG_VICTIM_CUES.contains(&w.as_str()))
+        || ends_with_cue(&before, &["attacks", "on"])
+        || ends_with_cue(&before, &["attack", "on"]);
+    let (verb, passive) = verb_after(text, end);
+    if strong_before || (passive && ATTACK_VERBS.contains(&verb.as_str())) {
+        return CountryRole::Attacked;
+    }
+    if !passive && ACCUSER_VERBS.contains(&verb.as_str()) {
+        return CountryRole::Accuser;
+    }
+    let possessive = text[end..].starts_with("'s") || text[end..].starts_with("\u{2019}s");
+    if possessive {
+        // "the UK's NCSC said" accuses; "Finland's parliament" was hit.
+        let agency = after
+            .iter()
+            .take(2)
+            .any(|w| ACCUSER_AGENCIES.contains(&w.trim_start_matches(['\'', '\u{2019}', 's'])));
+        let owned = after
+            .first()
+            .map(|w| w.trim_start_matches(['\'', '\u{2019}', 's']))
+            .unwrap_or("");
+        if VICTIM_NOUNS.contains(&owned) && !ACCUSER_AGENCIES.contains(&owned) {
+            return CountryRole::Victim;
+        }
+        if agency {
+            return CountryRole::Accuser;
+        }
+    }
+    if victim_before {
+        return CountryRole::Victim;
+    }
+    if victim_after && !ACCUSER_AGENCIES.contains(&next) {
+        return CountryRole::Victim;
+    }
+    let _ = abbreviation;
+    if ACCUSER_AGENCIES.contains(&next) {
+        return CountryRole::Accuser;
+    }
+    CountryRole::Mentioned
+}
+
+/// The first verb after a country mention, skipping auxiliaries, adverbs and
+/// coordinated names ("the US and the UK have jointly accused"), and whether
+/// it is passive ("was breached").
+fn verb_after(text: &str, end: usize) -> (String, bool) {
+    let tail = text[end..]
+        .strip_prefix("'s")
+        .or_else(|| text[end..].strip_prefix("\u{2019}s"))
+        .map_or(end, |rest| text.len() - rest.len());
+    let mut passive = false;
+    for (i, raw) in text[tail..].split_whitespace().take(10).enumerate() {
+        let word = raw
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+            .to_lowercase();
+        if word.is_empty() {
+            continue;
+        }
+        let capitalised = raw.chars().next().is_some_and(char::is_uppercase);
+        if PASSIVE_MARKERS.contains(&word.as_str()) {
+            passive = true;
+        } else if SKIPPED_BEFORE_VERB.contains(&word.as_str())
+            || (capitalised && i > 0)
+            || word.len() <= 1
+        {
+            // "and the United Kingdom", "U.K."
+        } else {
+            return (word, passive);
+        }
+        if raw.ends_with(['.', ';', '!', '?']) && raw.len() > 3 {
+            break;
+        }
+    }
+    (String::new(), passive)
+}
+
+fn target_verdict(
+    code: &str,
+    mentions: &[(Mention, CountryRole)],
+    sponsors: &BTreeSet<String>,
+    actors: &[ActorFacet],
+) -> (bool, String) {
+    let count = |role: CountryRole| mentions.iter().filter(|(_, r)| *r == role).count();
+    let attacked = count(CountryRole::Attacked);
+    let victim = count(CountryRole::Victim);
+    let mentioned = count(CountryRole::Mentioned);
+    let accused_here = count(CountryRole::Accused);
+    let sponsor_of: Vec<&str> = actors
+        .iter()
+        .filter(|a| a.sponsor.as_deref() == Some(code))
+        .map(|a| a.name.as_str())
+        .collect();
+    let first = |role: CountryRole| {
+        mentions
+            .iter()
+            .find(|(_, r)| *r == role)
+            .map_or(String::new(), |(m, _)| {
+                format!(" (\"{}\" at byte {})", m.surface, m.offset)
+            })
+    };
+    if attacked > 0 {
+        let at = first(CountryRole::Attacked);
+        return (
+            true,
+            format!("named as attacked or targeted {attacked} time(s){at}"),
+        );
+    }
+    if victim > 0 && !sponsors.contains(code) {
+        let at = first(CountryRole::Victim);
+        return (
+            true,
+            format!("named as home of a victim {victim} time(s){at}"),
+        );
+    }
+    if sponsors.contains(code) {
+        let why = if sponsor_of.is_empty() {
+            format!("blamed for the activity ({accused_here} mention(s)) and never named as hit")
+        } else {
+            format!(
+                "sponsor of {} and never named as hit",
+                sponsor_of.join(", ")
+            )
+        };
+        return (false, why);
+    }
+    if mentioned > 0 {
+        return (
+            true,
+            format!("named {mentioned} time(s) in the reporting, not as accuser or accused"),
+        );
+    }
+    (false, "named only as accusing or responding".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extract(text: &str) -> Extraction {
+        Extractor::embedded().extract(text)
+    }
+
+    #[test]
+    fn aliases_resolve_to_one_canonical_actor() {
+        let e = extract("Zirconium, also tracked as Judgment Panda and Violet Typhoon, hit Finland's parliament.");
+        assert_eq!(e.actor_names(), vec!["APT31"]);
+        assert_eq!(e.sponsors, vec!["CN"]);
+        assert_eq!(e.targets(), vec!["FI"]);
+    }
+
+    #[test]
+    fn spaced_and_hyphenated_names_match() {
+        for text in [
+            "APT 41 struck again.",
+            "APT-41 struck again.",
+            "APT41 struck again.",
+        ] {
+            assert_eq!(extract(text).actor_names(), vec!["APT41"], "{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_words_do_not_fire_on_prose() {
+        let e = extract(
+            "The lead investigator said mercury levels near the cobalt mine were a patchwork. \
+             Lead investigators wore a mask. Tick the box. The equation holds.",
+        );
+        assert!(e.actors.is_empty(), "{:?}", e.actor_names());
+    }
+
+    #[test]
+    fn country_forms_resolve_and_respect_word_boundaries() {
+        let e = extract("Attacks hit the UK, Britain and British firms, and the U.S. too.");
+        assert_eq!(e.targets(), vec!["GB", "US"]);
+        let e = extract("A woman from Indiana visited Nigeria; us and them.");
+        assert_eq!(e.targets(), vec!["NG"]);
+    }
+
+    #[test]
+    fn an_accused_state_is_not_a_target() {
+        let e = extract(
+            "The United States and the United Kingdom accused China of hacking Finland's parliament. \
+             China denied it.",
+        );
+        assert_eq!(e.targets(), vec!["FI"]);
+        assert_eq!(e.sponsors, vec!["CN"]);
+    }
+
+    #[test]
+    fn the_sponsor_of_a_named_actor_is_not_a_target_unless_hit() {
+        let e = extract("APT28 targeted Germany. Russia denied involvement.");
+        assert_eq!(e.targets(), vec!["DE"]);
+        let e = extract("APT28 targeted Germany and also attacked Russia itself.");
+        assert_eq!(e.targets(), vec!["DE", "RU"]);
+    }
+}

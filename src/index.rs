@@ -1,0 +1,702 @@
+//! Index: the Tantivy schema, opening and creating the index, and the
+//! incremental indexer that brings an index in line with a corpus folder.
+//!
+//! Every document is keyed by its corpus-relative path (`id`). Adding a
+//! document always deletes that id first, so a re-run after a crash or kill
+//! never duplicates anything: whatever was committed is kept, the rest is
+//! redone.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError, Term};
+use thiserror::Error;
+
+use crate::extract::{Extraction, Extractor};
+use crate::ingest::{self, SkipReason, SourceFile};
+
+/// Bump when the schema changes: older indexes must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The default writer memory budget, shared by the indexing threads.
+pub const DEFAULT_MEMORY_MB: usize = 256;
+
+/// The smallest budget Tantivy accepts per indexing thread.
+const MIN_MEMORY_MB_PER_THREAD: usize = 15;
+
+/// Names of the schema's fields.
+pub mod field {
+    /// Path relative to the corpus root.
+    pub const ID: &str = "id";
+    /// Absolute path at indexing time.
+    pub const PATH: &str = "path";
+    /// First sentence.
+    pub const TITLE: &str = "title";
+    /// Article text.
+    pub const BODY: &str = "body";
+    /// Every alias of every actor the article names.
+    pub const ALIASES: &str = "aliases";
+    /// Publication date.
+    pub const DATE: &str = "date";
+    /// Canonical actor names, as facets `/APT31`.
+    pub const ACTOR: &str = "actor";
+    /// Sponsor states, as facets `/CN`.
+    pub const SPONSOR: &str = "sponsor";
+    /// Target countries, as facets `/GB`.
+    pub const TARGET: &str = "target";
+    /// Publication year and month, as facets `/2024/03`.
+    pub const PERIOD: &str = "period";
+    /// Change-detection signature of the source file.
+    pub const SIGNATURE: &str = "signature";
+    /// JSON evidence: which surface forms produced each actor.
+    pub const EVIDENCE: &str = "evidence";
+}
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// See [`field::ID`].
+    pub id: Field,
+    /// See [`field::PATH`].
+    pub path: Field,
+    /// See [`field::TITLE`].
+    pub title: Field,
+    /// See [`field::BODY`].
+    pub body: Field,
+    /// See [`field::ALIASES`].
+    pub aliases: Field,
+    /// See [`field::DATE`].
+    pub date: Field,
+    /// See [`field::ACTOR`].
+    pub actor: Field,
+    /// See [`field::SPONSOR`].
+    pub sponsor: Field,
+    /// See [`field::TARGET`].
+    pub target: Field,
+    /// See [`field::PERIOD`].
+    pub period: Field,
+    /// See [`field::SIGNATURE`].
+    pub signature: Field,
+    /// See [`field::EVIDENCE`].
+    pub evidence: Field,
+}
+
+impl Fields {
+    /// Looks the fields up in a schema built by [`schema`].
+    pub fn from_schema(schema: &Schema) -> Result<Fields, IndexError> {
+        let get = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| IndexError::SchemaMismatch)
+        };
+        Ok(Fields {
+            id: get(field::ID)?,
+            path: get(field::PATH)?,
+            title: get(field::TITLE)?,
+            body: get(field::BODY)?,
+            aliases: get(field::ALIASES)?,
+            date: get(field::DATE)?,
+            actor: get(field::ACTOR)?,
+            sponsor: get(field::SPONSOR)?,
+            target: get(field::TARGET)?,
+            period: get(field::PERIOD)?,
+            signature: get(field::SIGNATURE)?,
+            evidence: get(field::EVIDENCE)?,
+        })
+    }
+}
+
+/// The schema: English-stemmed full text with positions, facets, a fast date.
+pub fn schema() -> Schema {
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer("en_stem")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let mut builder = Schema::builder();
+    builder.add_text_field(field::ID, STRING | STORED | FAST);
+    builder.add_text_field(field::PATH, STORED);
+    builder.add_text_field(field::TITLE, text(true));
+    builder.add_text_field(field::BODY, text(true));
+    builder.add_text_field(field::ALIASES, text(false));
+    builder.add_date_field(
+        field::DATE,
+        DateOptions::from(INDEXED)
+            .set_stored()
+            .set_fast()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    for facet in [field::ACTOR, field::SPONSOR, field::TARGET, field::PERIOD] {
+        builder.add_facet_field(facet, FacetOptions::default().set_stored());
+    }
+    builder.add_u64_field(field::SIGNATURE, FAST | STORED);
+    builder.add_text_field(field::EVIDENCE, STORED);
+    builder.build()
+}
+
+/// What went wrong with the index as a whole.
+#[derive(Debug, Error)]
+pub enum IndexError {
+    /// No index at that path.
+    #[error("no index at {0}; build one with `dossier index CORPUS --index {0}`")]
+    Missing(PathBuf),
+    /// Another process holds the writer lock.
+    #[error("the index at {0} is being written by another dossier process; wait for it to finish and try again")]
+    Locked(PathBuf),
+    /// The index files are unreadable.
+    #[error("the index at {path} is damaged ({reason}); rebuild it with `dossier index CORPUS --index {path} --rebuild`")]
+    Damaged {
+        /// Index folder.
+        path: PathBuf,
+        /// What Tantivy said.
+        reason: String,
+    },
+    /// The index was made by another version of dossier.
+    #[error("the index was built with a different schema; rebuild it with `dossier index CORPUS --rebuild`")]
+    SchemaMismatch,
+    /// The index was built from another corpus folder.
+    #[error("the index at {index} was built from {previous}, not {requested}; pass --rebuild to replace it or choose another --index")]
+    OtherCorpus {
+        /// Index folder.
+        index: PathBuf,
+        /// Corpus it was built from.
+        previous: String,
+        /// Corpus requested now.
+        requested: String,
+    },
+    /// The corpus folder itself is unusable.
+    #[error(transparent)]
+    Corpus(#[from] ingest::CorpusError),
+    /// Anything else from Tantivy or the file system.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<TantivyError> for IndexError {
+    fn from(error: TantivyError) -> Self {
+        IndexError::Other(error.to_string())
+    }
+}
+
+/// Stored with every commit, so a later run can tell what it is updating.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct CommitPayload {
+    schema_version: u32,
+    corpus: String,
+}
+
+/// Opens an existing index for searching.
+pub fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
+    if !dir.join("meta.json").exists() {
+        return Err(IndexError::Missing(dir.to_path_buf()));
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| IndexError::Damaged {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let fields = Fields::from_schema(&index.schema())?;
+    if let Some(payload) = read_payload(&index) {
+        if payload.schema_version != SCHEMA_VERSION {
+            return Err(IndexError::SchemaMismatch);
+        }
+    }
+    Ok((index, fields))
+}
+
+fn read_payload(index: &Index) -> Option<CommitPayload> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// Whether `dir` holds an index.
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").exists()
+}
+
+/// Files Tantivy writes into an index folder; `--rebuild` removes only these,
+/// so a README or `.gitkeep` beside them survives.
+fn is_index_file(name: &str) -> bool {
+    name == "meta.json"
+        || name == ".managed.json"
+        || name.starts_with(".tantivy")
+        || [
+            ".idx",
+            ".pos",
+            ".term",
+            ".store",
+            ".fast",
+            ".fieldnorm",
+            ".del",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+fn wipe_index_files(dir: &Path) -> Result<(), IndexError> {
+    let entries =
+        fs::read_dir(dir).map_err(|e| IndexError::Other(format!("{}: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_index_file(&name) {
+            fs::remove_file(entry.path())
+                .map_err(|e| IndexError::Other(format!("{}: {e}", entry.path().display())))?;
+        }
+    }
+    Ok(())
+}
+
+/// Settings for one indexing run.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Writer memory budget in bytes.
+    pub memory_bytes: usize,
+    /// Commit after this many added or updated articles, so a long run's
+    /// progress survives a crash.
+    pub commit_every: usize,
+    /// Also commit when this much time has passed since the last commit.
+    pub commit_interval: Duration,
+    /// Start from an empty index.
+    pub rebuild: bool,
+    /// Today's date, for rejecting articles dated in the future.
+    pub today: NaiveDate,
+    /// Draw a progress bar (only when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl IndexOptions {
+    /// Defaults with the given date as today.
+    pub fn new(today: NaiveDate) -> IndexOptions {
+        IndexOptions {
+            memory_bytes: DEFAULT_MEMORY_MB * 1024 * 1024,
+            commit_every: 10_000,
+            commit_interval: Duration::from_secs(60),
+            rebuild: false,
+            today,
+            progress: false,
+        }
+    }
+}
+
+/// A message about one file, for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileMessage {
+    /// The file (corpus-relative when possible).
+    pub path: String,
+    /// What happened.
+    pub reason: String,
+}
+
+/// What an indexing run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexSummary {
+    /// New articles indexed.
+    pub added: usize,
+    /// Changed articles re-indexed.
+    pub updated: usize,
+    /// Articles whose files are gone.
+    pub removed: usize,
+    /// Articles left as they were.
+    pub unchanged: usize,
+    /// Files that could not be indexed.
+    pub skipped: Vec<FileMessage>,
+    /// Articles indexed with a caveat (no date, re-encoded...).
+    pub warnings: Vec<FileMessage>,
+    /// Bytes of article text read.
+    pub bytes_read: u64,
+    /// Commits made.
+    pub commits: usize,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+impl IndexSummary {
+    /// Skipped files grouped by reason, most common first.
+    pub fn skip_reasons(&self) -> Vec<(String, usize)> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for skip in &self.skipped {
+            let kind = skip
+                .reason
+                .split(':')
+                .next()
+                .unwrap_or(&skip.reason)
+                .to_string();
+            *counts.entry(kind).or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts
+    }
+}
+
+/// Identifies the gazetteer and extraction rules, so that changing them
+/// re-extracts every article on the next run.
+fn extraction_fingerprint() -> u64 {
+    let gazetteer = crate::gazetteer::Gazetteer::embedded();
+    let mut text = format!(
+        "{}:{SCHEMA_VERSION}:{}",
+        env!("CARGO_PKG_VERSION"),
+        crate::extract::RULES_VERSION
+    );
+    text.push_str(&gazetteer.actors().len().to_string());
+    for actor in gazetteer.actors() {
+        text.push_str(&actor.name);
+        text.push_str(actor.sponsor.as_deref().unwrap_or("-"));
+        for alias in actor.all_aliases() {
+            text.push_str(alias);
+        }
+    }
+    for country in gazetteer.countries() {
+        text.push_str(&country.code);
+        text.push_str(&country.names.join(","));
+        text.push_str(&country.demonyms.join(","));
+    }
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+fn signature(file: &SourceFile, fingerprint: u64) -> u64 {
+    let mut bytes = [0u8; 24];
+    bytes[..8].copy_from_slice(&file.size.to_le_bytes());
+    bytes[8..16].copy_from_slice(&file.modified_ns.to_le_bytes());
+    bytes[16..].copy_from_slice(&fingerprint.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// Reads id → signature for every live document.
+fn existing_signatures(index: &Index) -> Result<HashMap<String, u64>, IndexError> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut map = HashMap::new();
+    let mut id = String::new();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let Some(ids) = fast.str(field::ID)? else {
+            continue;
+        };
+        let signatures = fast.u64(field::SIGNATURE)?;
+        for doc in segment.doc_ids_alive() {
+            let Some(ord) = ids.term_ords(doc).next() else {
+                continue;
+            };
+            id.clear();
+            ids.ord_to_str(ord, &mut id)
+                .map_err(|e| IndexError::Other(e.to_string()))?;
+            let sig = signatures.first(doc).unwrap_or(0);
+            map.insert(id.clone(), sig);
+        }
+    }
+    Ok(map)
+}
+
+/// A document ready for the writer, built in parallel.
+struct Prepared {
+    id: String,
+    document: TantivyDocument,
+    bytes: u64,
+    warnings: Vec<String>,
+}
+
+/// Builds the Tantivy document for an article and its extraction.
+pub fn document_for(
+    fields: &Fields,
+    article: &ingest::Article,
+    extraction: &Extraction,
+    path: &Path,
+    signature: u64,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &article.id);
+    doc.add_text(fields.path, path.to_string_lossy());
+    doc.add_text(fields.title, &article.title);
+    doc.add_text(fields.body, &article.body);
+    let gazetteer = crate::gazetteer::Gazetteer::embedded();
+    for actor in &extraction.actors {
+        doc.add_facet(
+            fields.actor,
+            tantivy::schema::Facet::from_path([actor.name.as_str()]),
+        );
+        if let Some(entry) = gazetteer.actor(&actor.name) {
+            let mut aliases = vec![entry.name.as_str()];
+            aliases.extend(entry.all_aliases());
+            doc.add_text(fields.aliases, aliases.join(" ; "));
+        }
+    }
+    for sponsor in &extraction.sponsors {
+        doc.add_facet(
+            fields.sponsor,
+            tantivy::schema::Facet::from_path([sponsor.as_str()]),
+        );
+    }
+    for target in extraction.targets() {
+        doc.add_facet(
+            fields.target,
+            tantivy::schema::Facet::from_path([target.as_str()]),
+        );
+    }
+    if let Some(date) = article.date {
+        doc.add_date(fields.date, date_time(date));
+        doc.add_facet(
+            fields.period,
+            tantivy::schema::Facet::from_path([
+                format!("{:04}", date.year()),
+                format!("{:02}", date.month()),
+            ]),
+        );
+    }
+    doc.add_u64(fields.signature, signature);
+    let evidence = serde_json::to_string(&extraction.actor_evidence()).unwrap_or_default();
+    doc.add_text(fields.evidence, evidence);
+    doc
+}
+
+/// Midnight UTC of a date, as Tantivy stores it.
+pub fn date_time(date: NaiveDate) -> DateTime {
+    let seconds = date
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |dt| dt.and_utc().timestamp());
+    DateTime::from_timestamp_secs(seconds)
+}
+
+fn open_writer(index: &Index, dir: &Path, memory_bytes: usize) -> Result<IndexWriter, IndexError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min((memory_bytes / (MIN_MEMORY_MB_PER_THREAD * 1024 * 1024)).max(1));
+    let per_thread_floor = threads * MIN_MEMORY_MB_PER_THREAD * 1024 * 1024;
+    index
+        .writer_with_num_threads(threads, memory_bytes.max(per_thread_floor))
+        .map_err(|e| match e {
+            TantivyError::LockFailure(..) => IndexError::Locked(dir.to_path_buf()),
+            other => other.into(),
+        })
+}
+
+fn commit(writer: &mut IndexWriter, payload: &CommitPayload) -> Result<(), IndexError> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&serde_json::to_string(payload).unwrap_or_default());
+    prepared.commit()?;
+    Ok(())
+}
+
+/// Brings the index at `index_dir` in line with the corpus at `corpus`:
+/// adds new articles, re-indexes changed ones, removes deleted ones.
+pub fn index_corpus(
+    corpus: &Path,
+    index_dir: &Path,
+    options: &IndexOptions,
+) -> Result<IndexSummary, IndexError> {
+    let started = Instant::now();
+    let (files, walk_problems) = ingest::discover(corpus)?;
+    let corpus_root = fs::canonicalize(corpus).unwrap_or_else(|_| corpus.to_path_buf());
+    let corpus_name = corpus_root.to_string_lossy().into_owned();
+    fs::create_dir_all(index_dir)
+        .map_err(|e| IndexError::Other(format!("creating {}: {e}", index_dir.display())))?;
+
+    let mut rebuild = options.rebuild;
+    let index = if exists(index_dir) {
+        match Index::open_in_dir(index_dir) {
+            Ok(index) if Fields::from_schema(&index.schema()).is_ok() => {
+                if let Some(payload) = read_payload(&index) {
+                    if payload.schema_version != SCHEMA_VERSION && !rebuild {
+                        return Err(IndexError::SchemaMismatch);
+                    }
+                    if payload.corpus != corpus_name && !rebuild {
+                        return Err(IndexError::OtherCorpus {
+                            index: index_dir.to_path_buf(),
+                            previous: payload.corpus,
+                            requested: corpus_name,
+                        });
+                    }
+                }
+                if rebuild
+                    && read_payload(&index).is_some_and(|p| p.schema_version != SCHEMA_VERSION)
+                {
+                    wipe_index_files(index_dir)?;
+                    Index::create_in_dir(index_dir, schema())?
+                } else {
+                    index
+                }
+            }
+            Ok(_) if rebuild => {
+                wipe_index_files(index_dir)?;
+                Index::create_in_dir(index_dir, schema())?
+            }
+            Ok(_) => return Err(IndexError::SchemaMismatch),
+            Err(e) if rebuild => {
+                let _ = e;
+                wipe_index_files(index_dir)?;
+                rebuild = false;
+                Index::create_in_dir(index_dir, schema())?
+            }
+            Err(e) => {
+                return Err(IndexError::Damaged {
+                    path: index_dir.to_path_buf(),
+                    reason: e.to_string(),
+                })
+            }
+        }
+    } else {
+        Index::create_in_dir(index_dir, schema())?
+    };
+    let fields = Fields::from_schema(&index.schema())?;
+    let mut writer = open_writer(&index, index_dir, options.memory_bytes)?;
+    let existing = if rebuild {
+        writer.delete_all_documents()?;
+        HashMap::new()
+    } else {
+        existing_signatures(&index).map_err(|e| match e {
+            IndexError::Other(reason) => IndexError::Damaged {
+                path: index_dir.to_path_buf(),
+                reason,
+            },
+            other => other,
+        })?
+    };
+
+    let fingerprint = extraction_fingerprint();
+    let mut summary = IndexSummary::default();
+    summary
+        .skipped
+        .extend(walk_problems.into_iter().map(|(path, reason)| FileMessage {
+            path,
+            reason: reason.to_string(),
+        }));
+    let present: HashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    for id in existing.keys().filter(|id| !present.contains(id.as_str())) {
+        writer.delete_term(Term::from_field_text(fields.id, id));
+        summary.removed += 1;
+    }
+    let mut work: Vec<(&SourceFile, u64, bool)> = Vec::new();
+    for file in &files {
+        let sig = signature(file, fingerprint);
+        match existing.get(&file.id) {
+            Some(&old) if old == sig => summary.unchanged += 1,
+            Some(_) => work.push((file, sig, true)),
+            None => work.push((file, sig, false)),
+        }
+    }
+
+    let payload = CommitPayload {
+        schema_version: SCHEMA_VERSION,
+        corpus: corpus_name,
+    };
+    let progress = if options.progress {
+        indicatif::ProgressBar::new(work.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} indexing [{bar:40}] {pos}/{len} articles ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+
+    let extractor = Extractor::embedded();
+    let mut since_commit = 0usize;
+    let mut last_commit = Instant::now();
+    let batch_size = options.commit_every.clamp(1, 2_000);
+    for batch in work.chunks(batch_size) {
+        let prepared: Vec<(&SourceFile, bool, Result<Prepared, SkipReason>)> = batch
+            .par_iter()
+            .map(|&(file, sig, known)| {
+                let result = ingest::read_article(file, options.today).map(|article| {
+                    let extraction = extractor.extract(&article.body);
+                    Prepared {
+                        id: article.id.clone(),
+                        document: document_for(
+                            &fields,
+                            &article,
+                            &extraction,
+                            &corpus_root.join(&file.id),
+                            sig,
+                        ),
+                        bytes: article.body.len() as u64,
+                        warnings: article.warnings.into_iter().map(|w| w.0).collect(),
+                    }
+                });
+                (file, known, result)
+            })
+            .collect();
+        for (file, known, result) in prepared {
+            match result {
+                Ok(prepared) => {
+                    writer.delete_term(Term::from_field_text(fields.id, &prepared.id));
+                    writer.add_document(prepared.document)?;
+                    summary.bytes_read += prepared.bytes;
+                    for warning in prepared.warnings {
+                        summary.warnings.push(FileMessage {
+                            path: file.path.display().to_string(),
+                            reason: warning,
+                        });
+                    }
+                    if known {
+                        summary.updated += 1;
+                    } else {
+                        summary.added += 1;
+                    }
+                    since_commit += 1;
+                }
+                Err(reason) => {
+                    if known {
+                        // The old version no longer matches the file on disk.
+                        writer.delete_term(Term::from_field_text(fields.id, &file.id));
+                        summary.removed += 1;
+                    }
+                    summary.skipped.push(FileMessage {
+                        path: file.path.display().to_string(),
+                        reason: reason.to_string(),
+                    });
+                }
+            }
+            progress.inc(1);
+        }
+        if since_commit >= options.commit_every || last_commit.elapsed() >= options.commit_interval
+        {
+            commit(&mut writer, &payload)?;
+            summary.commits += 1;
+            since_commit = 0;
+            last_commit = Instant::now();
+        }
+    }
+    progress.finish_and_clear();
+    commit(&mut writer, &payload)?;
+    summary.commits += 1;
+    writer.wait_merging_threads()?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_fields_resolve() {
+        assert!(Fields::from_schema(&schema()).is_ok());
+    }
+
+    #[test]
+    fn only_tantivy_files_are_wiped() {
+        assert!(is_index_file("meta.json"));
+        assert!(is_index_file("0123abcd.idx"));
+        assert!(is_index_file(".tantivy-writer.lock"));
+        assert!(!is_index_file("README.md"));
+        assert!(!is_index_file(".gitkeep"));
+    }
+}

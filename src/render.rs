@@ -1,0 +1,310 @@
+//! Render: writes search results, index summaries, statistics and
+//! extractions as a readable table for people or JSON for scripts. Everything
+//! writes to `impl Write`, so tests can capture it.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use termcolor::{Color, ColorSpec, WriteColor};
+
+use crate::extract::Extraction;
+use crate::index::IndexSummary;
+use crate::search::{Facets, Hit, SearchResults};
+
+/// How many values of each facet the table shows.
+const FACET_ROWS: usize = 10;
+
+/// Writes any serialisable value as pretty JSON plus a newline.
+pub fn json<W: Write, T: Serialize>(out: &mut W, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| match e.io_error_kind() {
+        // Keep the kind, so a closed pipe is still recognised as one.
+        Some(kind) => io::Error::new(kind, e),
+        None => io::Error::other(e),
+    })?;
+    writeln!(out)
+}
+
+fn with_color<W: WriteColor>(
+    out: &mut W,
+    spec: &ColorSpec,
+    write: impl FnOnce(&mut W) -> io::Result<()>,
+) -> io::Result<()> {
+    out.set_color(spec)?;
+    write(out)?;
+    out.reset()
+}
+
+fn spec(color: Color, bold: bool) -> ColorSpec {
+    let mut spec = ColorSpec::new();
+    spec.set_fg(Some(color)).set_bold(bold);
+    spec
+}
+
+/// The search results as a table for people.
+pub fn search_table<W: WriteColor>(
+    out: &mut W,
+    results: &SearchResults,
+    offset: usize,
+) -> io::Result<()> {
+    let shown = results.hits.len();
+    let what = if results.query.is_empty() {
+        "all articles".to_string()
+    } else {
+        format!("{:?}", results.query)
+    };
+    let range = if shown == 0 {
+        String::new()
+    } else {
+        format!(", showing {}-{}", offset + 1, offset + shown)
+    };
+    with_color(out, &spec(Color::Cyan, true), |o| {
+        writeln!(
+            o,
+            "{} {} for {what}{range} ({:.1} ms)",
+            results.total_hits,
+            if results.total_hits == 1 {
+                "article"
+            } else {
+                "articles"
+            },
+            results.took_ms
+        )
+    })?;
+    for (i, hit) in results.hits.iter().enumerate() {
+        writeln!(out)?;
+        hit_block(out, offset + i + 1, hit)?;
+    }
+    if let Some(facets) = &results.facets {
+        writeln!(out)?;
+        facet_table(out, facets)?;
+    }
+    Ok(())
+}
+
+fn hit_block<W: WriteColor>(out: &mut W, rank: usize, hit: &Hit) -> io::Result<()> {
+    let date = hit
+        .date
+        .map_or_else(|| "undated   ".to_string(), |d| d.to_string());
+    with_color(out, &spec(Color::Green, true), |o| write!(o, "{rank:>3}. "))?;
+    write!(out, "{date}  ")?;
+    with_color(out, &ColorSpec::new().set_bold(true).clone(), |o| {
+        writeln!(o, "{}", hit.title)
+    })?;
+    let actors = if hit.actors.is_empty() {
+        "-".to_string()
+    } else {
+        hit.actors.join(", ")
+    };
+    let sponsors = if hit.sponsors.is_empty() {
+        String::new()
+    } else {
+        format!(" (sponsor {})", hit.sponsors.join(", "))
+    };
+    let targets = if hit.targets.is_empty() {
+        "-".to_string()
+    } else {
+        hit.targets.join(", ")
+    };
+    writeln!(out, "     actors: {actors}{sponsors}   targets: {targets}")?;
+    with_color(out, &spec(Color::Magenta, false), |o| {
+        writeln!(o, "     {}", hit.path)
+    })?;
+    write!(out, "     ")?;
+    let text = hit.snippet.text.replace('\n', " ");
+    let mut at = 0;
+    for range in &hit.snippet.highlights {
+        if range.start < at || range.end > text.len() {
+            continue;
+        }
+        write!(out, "{}", &text[at..range.start])?;
+        with_color(out, &spec(Color::Yellow, true), |o| {
+            write!(o, "{}", &text[range.clone()])
+        })?;
+        at = range.end;
+    }
+    writeln!(out, "{}", &text[at..])
+}
+
+fn facet_table<W: WriteColor>(out: &mut W, facets: &Facets) -> io::Result<()> {
+    with_color(out, &spec(Color::Cyan, true), |o| {
+        writeln!(o, "Facets over all matching articles")
+    })?;
+    for (name, values) in [
+        ("actor", &facets.actor),
+        ("sponsor", &facets.sponsor),
+        ("target", &facets.target),
+        ("year", &facets.year),
+    ] {
+        let cells: Vec<String> = values
+            .iter()
+            .take(FACET_ROWS)
+            .map(|(value, count)| format!("{value} {count}"))
+            .collect();
+        let more = values.len().saturating_sub(FACET_ROWS);
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        let cells = if cells.is_empty() {
+            "-".to_string()
+        } else {
+            cells.join(" · ")
+        };
+        writeln!(out, "  {name:<8} {cells}{more}")?;
+    }
+    Ok(())
+}
+
+/// The one-line summary of an indexing run, plus skip reasons.
+pub fn index_summary<W: Write>(out: &mut W, summary: &IndexSummary) -> io::Result<()> {
+    let seconds = summary.elapsed.as_secs_f64();
+    let mb = summary.bytes_read as f64 / 1e6;
+    let rate = if seconds > 0.0 { mb / seconds } else { 0.0 };
+    writeln!(
+        out,
+        "indexed in {seconds:.2}s: {} added, {} updated, {} removed, {} unchanged, {} skipped ({mb:.1} MB read, {rate:.1} MB/s)",
+        summary.added,
+        summary.updated,
+        summary.removed,
+        summary.unchanged,
+        summary.skipped.len(),
+    )?;
+    let reasons = summary.skip_reasons();
+    if !reasons.is_empty() {
+        let text: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        writeln!(out, "skipped: {}", text.join("; "))?;
+    }
+    if !summary.warnings.is_empty() {
+        writeln!(
+            out,
+            "{} indexed with warnings (see above)",
+            summary.warnings.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// Index statistics for `dossier stats`.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// Articles in the index.
+    pub articles: u64,
+    /// Articles without a date.
+    pub undated: u64,
+    /// Oldest date.
+    pub first_date: Option<chrono::NaiveDate>,
+    /// Newest date.
+    pub last_date: Option<chrono::NaiveDate>,
+    /// Index size on disk.
+    pub index_bytes: u64,
+    /// Segments.
+    pub segments: usize,
+    /// Top facet values.
+    pub facets: Facets,
+}
+
+/// `dossier stats` as text.
+pub fn stats_table<W: WriteColor>(out: &mut W, stats: &Stats, top: usize) -> io::Result<()> {
+    let range = match (stats.first_date, stats.last_date) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        _ => "no dated articles".to_string(),
+    };
+    writeln!(
+        out,
+        "articles    {} ({} undated)",
+        stats.articles, stats.undated
+    )?;
+    writeln!(out, "dates       {range}")?;
+    writeln!(
+        out,
+        "index size  {:.1} MB in {} segment(s)",
+        stats.index_bytes as f64 / 1e6,
+        stats.segments
+    )?;
+    for (name, values) in [
+        ("actors", &stats.facets.actor),
+        ("sponsors", &stats.facets.sponsor),
+        ("targets", &stats.facets.target),
+    ] {
+        let cells: Vec<String> = values
+            .iter()
+            .take(top)
+            .map(|(v, n)| format!("{v} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "{name:<11} {}",
+            if cells.is_empty() {
+                "-".to_string()
+            } else {
+                cells.join(" · ")
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// `dossier extract` as text: each facet with the evidence for it.
+pub fn extraction_text<W: Write>(
+    out: &mut W,
+    path: &str,
+    extraction: &Extraction,
+) -> io::Result<()> {
+    writeln!(out, "{path}")?;
+    if extraction.actors.is_empty() {
+        writeln!(out, "  actors: none named")?;
+    }
+    for actor in &extraction.actors {
+        let forms: Vec<String> = actor
+            .mentions
+            .iter()
+            .map(|m| format!("{:?}@{}", m.surface, m.offset))
+            .collect();
+        let sponsor = actor.sponsor.as_deref().unwrap_or("unknown");
+        writeln!(
+            out,
+            "  actor   {} (sponsor {sponsor}): {}",
+            actor.name,
+            forms.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "  sponsors: {}",
+        if extraction.sponsors.is_empty() {
+            "-".to_string()
+        } else {
+            extraction.sponsors.join(", ")
+        }
+    )?;
+    for country in &extraction.countries {
+        let verdict = if country.target {
+            "target"
+        } else {
+            "not a target"
+        };
+        let forms: Vec<String> = country
+            .mentions
+            .iter()
+            .map(|(m, role)| {
+                format!(
+                    "{:?}@{} {}",
+                    m.surface,
+                    m.offset,
+                    serde_json::to_string(role)
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "  country {} {verdict}: {}; {}",
+            country.code,
+            country.reason,
+            forms.join(", ")
+        )?;
+    }
+    Ok(())
+}

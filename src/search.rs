@@ -1,0 +1,559 @@
+//! Search: turns a validated request into a Tantivy query, runs it, and
+//! returns ranked hits with snippets and facet counts over every match.
+
+use std::collections::BTreeMap;
+use std::ops::{Bound, Range};
+use std::time::Instant;
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
+use thiserror::Error;
+
+use crate::index::{date_time, field, Fields};
+
+/// How to order hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// BM25 score, best first (the default with a query).
+    #[default]
+    Relevance,
+    /// Newest first (the default without a query); undated last.
+    Newest,
+    /// Oldest first; undated last.
+    Oldest,
+}
+
+/// A validated search: canonical actor names and alpha-2 codes only.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// Query in Tantivy syntax; `None` matches every article.
+    pub query: Option<String>,
+    /// Canonical actor names; any of them.
+    pub actors: Vec<String>,
+    /// Sponsor codes; any of them.
+    pub sponsors: Vec<String>,
+    /// Target codes; any of them.
+    pub targets: Vec<String>,
+    /// First day included.
+    pub since: Option<NaiveDate>,
+    /// Last day included.
+    pub until: Option<NaiveDate>,
+    /// Hits per page (0 counts only).
+    pub limit: usize,
+    /// Hits skipped before the page.
+    pub offset: usize,
+    /// Order.
+    pub sort: Sort,
+    /// Count facets over every match.
+    pub facets: bool,
+}
+
+/// A problem with the request the user can fix.
+#[derive(Debug, Error)]
+pub enum SearchError {
+    /// The query does not parse.
+    #[error("cannot parse the query {query:?}: {reason}. Quote phrases (\"cloud hopper\"), balance parentheses, and use AND, OR, NOT in capitals")]
+    BadQuery {
+        /// The query.
+        query: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// Anything from Tantivy.
+    #[error("search failed: {0}")]
+    Engine(#[from] tantivy::TantivyError),
+}
+
+/// Where the matched words are in a snippet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// The fragment of text.
+    pub text: String,
+    /// Byte ranges of highlighted words in `text`.
+    #[serde(skip)]
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// The fragment with matches wrapped in `open` and `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 8 * self.highlights.len());
+        let mut at = 0;
+        for range in &self.highlights {
+            out.push_str(&self.text[at..range.start]);
+            out.push_str(open);
+            out.push_str(&self.text[range.clone()]);
+            out.push_str(close);
+            at = range.end;
+        }
+        out.push_str(&self.text[at..]);
+        out
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Path relative to the corpus root.
+    pub id: String,
+    /// Path on disk at indexing time.
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// Date, if the article had one.
+    pub date: Option<NaiveDate>,
+    /// BM25 score (only when ranked by relevance).
+    pub score: Option<f32>,
+    /// Canonical actor names.
+    pub actors: Vec<String>,
+    /// Sponsor codes.
+    pub sponsors: Vec<String>,
+    /// Target codes.
+    pub targets: Vec<String>,
+    /// The surface forms that produced each actor.
+    pub evidence: BTreeMap<String, Vec<String>>,
+    /// Best-matching passage (plain text).
+    #[serde(serialize_with = "snippet_text")]
+    pub snippet: Snippet,
+    /// Byte ranges `[start, end)` of the matched words in `snippet`.
+    #[serde(serialize_with = "snippet_highlights", rename = "highlights")]
+    pub highlight_ranges: Snippet,
+}
+
+fn snippet_text<S: serde::Serializer>(snippet: &Snippet, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&snippet.text)
+}
+
+fn snippet_highlights<S: serde::Serializer>(
+    snippet: &Snippet,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = serializer.serialize_seq(Some(snippet.highlights.len()))?;
+    for range in &snippet.highlights {
+        seq.serialize_element(&[range.start, range.end])?;
+    }
+    seq.end()
+}
+
+/// Counts per facet value, most frequent first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    /// Actor name → articles.
+    #[serde(serialize_with = "as_map")]
+    pub actor: Vec<(String, u64)>,
+    /// Sponsor code → articles.
+    #[serde(serialize_with = "as_map")]
+    pub sponsor: Vec<(String, u64)>,
+    /// Target code → articles.
+    #[serde(serialize_with = "as_map")]
+    pub target: Vec<(String, u64)>,
+    /// Year → articles.
+    #[serde(serialize_with = "as_map")]
+    pub year: Vec<(String, u64)>,
+}
+
+fn as_map<S: serde::Serializer>(pairs: &[(String, u64)], serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(pairs.len()))?;
+    for (key, count) in pairs {
+        map.serialize_entry(key, count)?;
+    }
+    map.end()
+}
+
+/// What a search returns.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The query as given (empty for "everything").
+    pub query: String,
+    /// Articles matching the query and filters.
+    pub total_hits: usize,
+    /// Time spent searching, in milliseconds.
+    pub took_ms: f64,
+    /// The requested page.
+    pub hits: Vec<Hit>,
+    /// Facet counts, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// An open index ready for queries.
+pub struct Searchable {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+}
+
+impl Searchable {
+    /// Opens a reader on the last committed state of the index.
+    pub fn new(index: Index, fields: Fields) -> Result<Searchable, SearchError> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Searchable {
+            index,
+            fields,
+            reader,
+        })
+    }
+
+    /// A searcher on the state loaded when this was opened.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The index's fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// Builds the Tantivy query for a request.
+    pub fn build_query(&self, request: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let text = request
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty());
+        if let Some(text) = text {
+            let mut parser = QueryParser::for_index(
+                &self.index,
+                vec![self.fields.title, self.fields.body, self.fields.aliases],
+            );
+            parser.set_conjunction_by_default();
+            parser.set_field_boost(self.fields.title, 2.0);
+            let query = parser
+                .parse_query(text)
+                .map_err(|e| SearchError::BadQuery {
+                    query: text.to_string(),
+                    reason: e.to_string(),
+                })?;
+            clauses.push((Occur::Must, query));
+        }
+        for (field, values) in [
+            (self.fields.actor, &request.actors),
+            (self.fields.sponsor, &request.sponsors),
+            (self.fields.target, &request.targets),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = values
+                .iter()
+                .map(|value| {
+                    let term = Term::from_facet(field, &Facet::from_path([value.as_str()]));
+                    let query: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, query)
+                })
+                .collect();
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)),
+            ));
+        }
+        if request.since.is_some() || request.until.is_some() {
+            let lower = request.since.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_date(self.fields.date, date_time(d)))
+            });
+            let upper = match request.until.and_then(|d| d.checked_add_days(Days::new(1))) {
+                Some(next_day) => {
+                    Bound::Excluded(Term::from_field_date(self.fields.date, date_time(next_day)))
+                }
+                None => Bound::Unbounded,
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(RangeQuery::new(lower, upper)),
+                    0.0,
+                )),
+            ));
+        }
+        Ok(match clauses.len() {
+            0 => Box::new(AllQuery),
+            1 if text.is_some() => clauses
+                .pop()
+                .map(|(_, q)| q)
+                .unwrap_or_else(|| Box::new(AllQuery)),
+            _ => Box::new(BooleanQuery::new(clauses)),
+        })
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let query = self.build_query(request)?;
+        let searcher = self.searcher();
+        let has_text = request
+            .query
+            .as_deref()
+            .is_some_and(|q| !q.trim().is_empty());
+        let sort = if !has_text && request.sort == Sort::Relevance {
+            Sort::Newest
+        } else {
+            request.sort
+        };
+        let facet_collectors = request.facets.then(|| {
+            [field::ACTOR, field::SPONSOR, field::TARGET, field::PERIOD].map(|name| {
+                let mut collector = FacetCollector::for_field(name);
+                collector.add_facet(Facet::root());
+                collector
+            })
+        });
+        let (total_hits, page, facet_counts): (usize, Page, FacetFruit) = if request.limit == 0 {
+            let (count, facets) = run_count(&searcher, query.as_ref(), facet_collectors)?;
+            (count, Vec::new(), facets)
+        } else {
+            let top = TopDocs::with_limit(request.limit).and_offset(request.offset);
+            match sort {
+                Sort::Relevance => {
+                    let (count, hits, facets) = run_top(
+                        &searcher,
+                        query.as_ref(),
+                        top.order_by_score(),
+                        facet_collectors,
+                    )?;
+                    (
+                        count,
+                        hits.into_iter().map(|(s, a)| (Some(s), a)).collect(),
+                        facets,
+                    )
+                }
+                Sort::Newest | Sort::Oldest => {
+                    let order = if sort == Sort::Newest {
+                        Order::Desc
+                    } else {
+                        Order::Asc
+                    };
+                    let collector =
+                        top.order_by_fast_field::<tantivy::DateTime>(field::DATE, order);
+                    let (count, hits, facets) =
+                        run_top(&searcher, query.as_ref(), collector, facet_collectors)?;
+                    (
+                        count,
+                        hits.into_iter().map(|(_, a)| (None, a)).collect(),
+                        facets,
+                    )
+                }
+            }
+        };
+
+        let snippets = if has_text {
+            let mut generator =
+                SnippetGenerator::create(&searcher, query.as_ref(), self.fields.body)?;
+            generator.set_max_num_chars(240);
+            Some(generator)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, address) in page {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            hits.push(self.hit_from(&doc, score, snippets.as_ref()));
+        }
+        let facets = facet_counts.map(|[actor, sponsor, target, period]| Facets {
+            actor: leaf_counts(&actor),
+            sponsor: leaf_counts(&sponsor),
+            target: leaf_counts(&target),
+            year: year_counts(&period),
+        });
+        Ok(SearchResults {
+            query: request.query.clone().unwrap_or_default(),
+            total_hits,
+            took_ms: (started.elapsed().as_secs_f64() * 100_000.0).round() / 100.0,
+            hits,
+            facets,
+        })
+    }
+
+    fn hit_from(
+        &self,
+        doc: &TantivyDocument,
+        score: Option<f32>,
+        snippets: Option<&SnippetGenerator>,
+    ) -> Hit {
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let facets = |field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_facet())
+                .map(facet_leaf)
+                .collect()
+        };
+        let date = doc
+            .get_first(self.fields.date)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.date_naive());
+        let body = text(self.fields.body);
+        let snippet = match snippets {
+            Some(generator) => {
+                let s = generator.snippet(&body);
+                if s.is_empty() {
+                    lead_snippet(&body)
+                } else {
+                    Snippet {
+                        text: s.fragment().to_string(),
+                        highlights: s.highlighted().to_vec(),
+                    }
+                }
+            }
+            None => lead_snippet(&body),
+        };
+        let evidence = serde_json::from_str(&text(self.fields.evidence)).unwrap_or_default();
+        Hit {
+            id: text(self.fields.id),
+            path: text(self.fields.path),
+            title: text(self.fields.title),
+            date,
+            score,
+            actors: facets(self.fields.actor),
+            sponsors: facets(self.fields.sponsor),
+            targets: facets(self.fields.target),
+            evidence,
+            highlight_ranges: snippet.clone(),
+            snippet,
+        }
+    }
+
+    /// Every facet value in the index with its article count.
+    pub fn facet_totals(&self) -> Result<Facets, SearchError> {
+        let request = SearchRequest {
+            facets: true,
+            ..SearchRequest::default()
+        };
+        Ok(self.search(&request)?.facets.unwrap_or_default())
+    }
+}
+
+type FacetArray = [FacetCollector; 4];
+/// Counts of the four facet fields, when asked for.
+type FacetFruit = Option<[FacetCounts; 4]>;
+/// A page of hits: score (when ranked by relevance) and address.
+type Page = Vec<(Option<f32>, DocAddress)>;
+
+fn run_count(
+    searcher: &Searcher,
+    query: &dyn Query,
+    facets: Option<FacetArray>,
+) -> Result<(usize, FacetFruit), SearchError> {
+    match facets {
+        Some([a, s, t, p]) => {
+            let (count, (a, s, t, p)) = searcher.search(query, &(Count, (a, s, t, p)))?;
+            Ok((count, Some([a, s, t, p])))
+        }
+        None => Ok((searcher.search(query, &Count)?, None)),
+    }
+}
+
+type TopFruit<K> = Vec<(K, DocAddress)>;
+
+fn run_top<K, C>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    top: C,
+    facets: Option<FacetArray>,
+) -> Result<(usize, TopFruit<K>, FacetFruit), SearchError>
+where
+    C: Collector<Fruit = TopFruit<K>>,
+{
+    match facets {
+        Some([a, s, t, p]) => {
+            let (count, hits, (a, s, t, p)) =
+                searcher.search(query, &(Count, top, (a, s, t, p)))?;
+            Ok((count, hits, Some([a, s, t, p])))
+        }
+        None => {
+            let (count, hits) = searcher.search(query, &(Count, top))?;
+            Ok((count, hits, None))
+        }
+    }
+}
+
+fn leaf_counts(counts: &FacetCounts) -> Vec<(String, u64)> {
+    let mut pairs: Vec<(String, u64)> = counts
+        .get(Facet::root())
+        .map(|(facet, count)| {
+            (
+                facet
+                    .to_path()
+                    .last()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                count,
+            )
+        })
+        .collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    pairs
+}
+
+fn year_counts(counts: &FacetCounts) -> Vec<(String, u64)> {
+    let mut pairs: Vec<(String, u64)> = counts
+        .get(Facet::root())
+        .map(|(facet, count)| {
+            (
+                facet
+                    .to_path()
+                    .first()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                count,
+            )
+        })
+        .collect();
+    pairs.sort_by(|a, b| b.0.cmp(&a.0));
+    pairs
+}
+
+/// The last segment of a stored facet, which Tantivy hands back either in its
+/// encoded form (segments separated by NUL) or as `/a/b` text.
+fn facet_leaf(stored: &str) -> String {
+    if stored.starts_with('/') {
+        if let Ok(facet) = Facet::from_text(stored) {
+            return facet
+                .to_path()
+                .last()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+        }
+    }
+    stored.rsplit('\0').next().unwrap_or(stored).to_string()
+}
+
+/// The opening of the article, for hits without a text query.
+fn lead_snippet(body: &str) -> Snippet {
+    let limit = 240;
+    let mut end = body.len().min(limit);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut text = body[..end].to_string();
+    if end < body.len() {
+        if let Some(space) = text.rfind(' ') {
+            text.truncate(space);
+        }
+        text.push('…');
+    }
+    Snippet {
+        text: text.replace('\n', " "),
+        highlights: Vec::new(),
+    }
+}
