@@ -1,0 +1,612 @@
+//! End-to-end tests of the `dossier` binary on temporary corpora: indexing,
+//! ranking, filters, facets, incremental updates and error messages.
+//!
+//! Where things go: binary-level behaviour here; extraction accuracy in
+//! `tests/extraction.rs`; unit tests beside the code. Name regression tests
+//! after what broke.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use common::TestEnv;
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// A small corpus with known facets.
+fn sample_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.article(
+        "uk-electoral.txt",
+        "2024-03-25",
+        "APT31 hacked the UK Electoral Commission, British officials said.\n\n\
+         The electoral commission breach exposed voter registers. The electoral commission \
+         said the electoral registers of millions were accessed by the China-backed group.",
+    );
+    env.article(
+        "finland.txt",
+        "2021-03-18",
+        "Finland's parliament was breached by Zirconium, the security police said.\n\n\
+         The Finnish Security Intelligence Service said the group was linked to China. \
+         An electoral commission was not involved.",
+    );
+    env.article(
+        "bundestag.txt",
+        "2015-06-12",
+        "The Bundestag network was compromised by Sofacy.\n\n\
+         German officials said the attackers, also known as Fancy Bear, stole data from \
+         Germany's parliament. Russia denied involvement.",
+    );
+    env.article(
+        "sandworm.txt",
+        "2016-01-05",
+        "Sandworm Team attacked the Ukrainian power grid.\n\n\
+         Voodoo Bear, as CrowdStrike calls the group, cut power to homes in Ukraine.",
+    );
+    env.article(
+        "policy.txt",
+        "2023-03-02",
+        "The national cybersecurity strategy shifts liability to software makers.\n\n\
+         The lead author said a patchwork of rules must end. Lead investigators said the \
+         Mask, Snake and Equation projects were unrelated, and Reaper is a mere nickname.",
+    );
+    env.raw(
+        "nested/undated.txt",
+        b"A report without a date header about Kimsuky phishing South Korean experts.",
+    );
+    env
+}
+
+fn set(values: &Value) -> BTreeSet<String> {
+    values
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|v| v.as_str().expect("string").to_string())
+        .collect()
+}
+
+#[test]
+fn index_reports_a_summary_and_warns_about_missing_dates() {
+    let env = sample_env();
+    let stderr = env.index_corpus();
+    assert!(
+        stderr.contains("6 added, 0 updated, 0 removed, 0 unchanged, 0 skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("undated.txt: warning: no `date YYYY-MM-DD` header"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ranking_puts_the_most_prominent_match_first() {
+    let env = sample_env();
+    env.index_corpus();
+    let ids = env.ids(&["electoral commission"]);
+    assert_eq!(ids, vec!["uk-electoral.txt", "finland.txt"]);
+}
+
+#[test]
+fn search_json_has_the_documented_shape() {
+    let env = sample_env();
+    env.index_corpus();
+    let result = env.search(&["electoral", "--facets"]);
+    for key in ["query", "total_hits", "took_ms", "hits", "facets"] {
+        assert!(result.get(key).is_some(), "missing {key}");
+    }
+    let hit = &result["hits"][0];
+    for key in [
+        "id", "path", "title", "date", "score", "actors", "sponsors", "targets", "snippet",
+        "evidence",
+    ] {
+        assert!(hit.get(key).is_some(), "missing hits[].{key}");
+    }
+    assert_eq!(hit["date"], "2024-03-25");
+    assert_eq!(
+        hit["title"],
+        "APT31 hacked the UK Electoral Commission, British officials said."
+    );
+    assert_eq!(set(&hit["actors"]), BTreeSet::from(["APT31".to_string()]));
+    assert_eq!(set(&hit["sponsors"]), BTreeSet::from(["CN".to_string()]));
+    assert_eq!(set(&hit["targets"]), BTreeSet::from(["GB".to_string()]));
+    assert!(hit["snippet"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("electoral"));
+    let highlight = &hit["highlights"][0];
+    let snippet = hit["snippet"].as_str().unwrap();
+    let (start, end) = (
+        highlight[0].as_u64().unwrap() as usize,
+        highlight[1].as_u64().unwrap() as usize,
+    );
+    assert!(snippet[start..end].eq_ignore_ascii_case("electoral"));
+    for facet in ["actor", "sponsor", "target", "year"] {
+        assert!(result["facets"][facet].is_object(), "facets.{facet}");
+    }
+}
+
+#[test]
+fn alias_search_finds_articles_that_use_another_name() {
+    let env = sample_env();
+    env.index_corpus();
+    // Neither article says "Violet Typhoon"; both name APT31 by other aliases.
+    let ids: BTreeSet<String> = env.ids(&["\"Violet Typhoon\""]).into_iter().collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from(["uk-electoral.txt".to_string(), "finland.txt".to_string()])
+    );
+}
+
+#[test]
+fn actor_filter_takes_any_alias_and_repeats_mean_any() {
+    let env = sample_env();
+    env.index_corpus();
+    let ids: BTreeSet<String> = env
+        .ids(&["--actor", "Judgment Panda"])
+        .into_iter()
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from(["uk-electoral.txt".to_string(), "finland.txt".to_string()])
+    );
+    let ids: BTreeSet<String> = env
+        .ids(&["--actor", "apt-28", "--actor", "Seashell Blizzard"])
+        .into_iter()
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from(["bundestag.txt".to_string(), "sandworm.txt".to_string()])
+    );
+}
+
+#[test]
+fn country_and_sponsor_filters_take_codes_and_names() {
+    let env = sample_env();
+    env.index_corpus();
+    assert_eq!(env.ids(&["--country", "Britain"]), vec!["uk-electoral.txt"]);
+    assert_eq!(env.ids(&["--country", "gb"]), vec!["uk-electoral.txt"]);
+    assert_eq!(env.ids(&["--country", "Finland"]), vec!["finland.txt"]);
+    let russian: BTreeSet<String> = env.ids(&["--sponsor", "Russia"]).into_iter().collect();
+    assert_eq!(
+        russian,
+        BTreeSet::from(["bundestag.txt".to_string(), "sandworm.txt".to_string()])
+    );
+    // Different flags must all hold.
+    assert_eq!(
+        env.ids(&["--sponsor", "CN", "--country", "FI"]),
+        vec!["finland.txt"]
+    );
+    assert!(env.ids(&["--sponsor", "RU", "--country", "FI"]).is_empty());
+}
+
+#[test]
+fn the_accused_state_is_not_a_target() {
+    let env = sample_env();
+    env.index_corpus();
+    assert!(env.ids(&["--country", "CN"]).is_empty());
+    assert!(env.ids(&["--country", "RU"]).is_empty());
+}
+
+#[test]
+fn date_filters_are_inclusive() {
+    let env = sample_env();
+    env.index_corpus();
+    assert_eq!(
+        env.ids(&["--since", "2024-03-25"]),
+        vec!["uk-electoral.txt"]
+    );
+    assert_eq!(env.ids(&["--until", "2015-06-12"]), vec!["bundestag.txt"]);
+    assert_eq!(
+        env.ids(&[
+            "--since",
+            "2015-06-12",
+            "--until",
+            "2016-01-05",
+            "--sort",
+            "oldest"
+        ]),
+        vec!["bundestag.txt", "sandworm.txt"]
+    );
+}
+
+#[test]
+fn no_query_lists_every_article_newest_first_with_undated_last() {
+    let env = sample_env();
+    env.index_corpus();
+    let ids = env.ids(&[]);
+    assert_eq!(
+        ids,
+        vec![
+            "uk-electoral.txt",
+            "policy.txt",
+            "finland.txt",
+            "sandworm.txt",
+            "bundestag.txt",
+            "nested/undated.txt"
+        ]
+    );
+}
+
+#[test]
+fn query_syntax_supports_phrases_or_not_and_fields() {
+    let env = sample_env();
+    env.index_corpus();
+    assert_eq!(env.ids(&["\"power grid\""]), vec!["sandworm.txt"]);
+    let either: BTreeSet<String> = env.ids(&["bundestag OR grid"]).into_iter().collect();
+    assert_eq!(
+        either,
+        BTreeSet::from(["bundestag.txt".to_string(), "sandworm.txt".to_string()])
+    );
+    assert_eq!(env.ids(&["electoral -finnish"]), vec!["uk-electoral.txt"]);
+    assert_eq!(env.ids(&["title:parliament"]), vec!["finland.txt"]);
+    // Every term is required by default.
+    assert!(env.ids(&["bundestag grid"]).is_empty());
+}
+
+#[test]
+fn facet_counts_equal_the_number_of_matching_articles() {
+    let env = sample_env();
+    env.index_corpus();
+    let result = env.search(&["--facets", "--limit", "1"]);
+    assert_eq!(result["total_hits"], 6);
+    assert_eq!(
+        result["hits"].as_array().unwrap().len(),
+        1,
+        "limit applies to hits, not to facets"
+    );
+    for (facet, flag) in [
+        ("actor", "--actor"),
+        ("sponsor", "--sponsor"),
+        ("target", "--country"),
+    ] {
+        let counts = result["facets"][facet].as_object().unwrap();
+        assert!(!counts.is_empty(), "no {facet} facets");
+        for (value, count) in counts {
+            let filtered = env.search(&[flag, value, "--limit", "0"]);
+            assert_eq!(&filtered["total_hits"], count, "{facet}={value}");
+        }
+    }
+    let years = result["facets"]["year"].as_object().unwrap();
+    assert_eq!(years["2024"], 1);
+    assert_eq!(
+        years.values().map(|v| v.as_u64().unwrap()).sum::<u64>(),
+        5,
+        "the undated article has no year"
+    );
+}
+
+#[test]
+fn ordinary_words_do_not_become_actors() {
+    let env = sample_env();
+    env.index_corpus();
+    let hit = &env.search(&["patchwork"])["hits"][0];
+    assert_eq!(hit["id"], "policy.txt");
+    assert!(hit["actors"].as_array().unwrap().is_empty(), "{hit}");
+}
+
+#[test]
+fn reindexing_is_idempotent() {
+    let env = sample_env();
+    let first = env.index_json();
+    assert_eq!(first["added"], 6);
+    let second = env.index_json();
+    assert_eq!(second["added"], 0);
+    assert_eq!(second["updated"], 0);
+    assert_eq!(second["unchanged"], 6);
+    assert_eq!(env.search(&["--limit", "0"])["total_hits"], 6);
+}
+
+#[test]
+fn changed_new_and_deleted_files_are_handled() {
+    let env = sample_env();
+    env.index_json();
+    // Changed: different size, so the change is seen whatever the clock resolution.
+    env.article(
+        "policy.txt",
+        "2023-03-02",
+        "The strategy now also names Volt Typhoon as a threat to US utilities.",
+    );
+    env.article(
+        "new.txt",
+        "2025-01-01",
+        "Salt Typhoon breached American telecom carriers.",
+    );
+    fs::remove_file(env.corpus().join("sandworm.txt")).unwrap();
+    let summary = env.index_json();
+    assert_eq!(
+        (
+            summary["added"].as_u64(),
+            summary["updated"].as_u64(),
+            summary["removed"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(summary["unchanged"], 4);
+    assert_eq!(env.search(&["--limit", "0"])["total_hits"], 6);
+    assert_eq!(
+        env.ids(&["strategy", "--actor", "Volt Typhoon"]),
+        vec!["policy.txt"]
+    );
+    assert!(env.ids(&["grid"]).is_empty());
+    assert_eq!(env.ids(&["telecom"]), vec!["new.txt"]);
+}
+
+#[test]
+fn bad_files_are_reported_skipped_and_counted() {
+    let env = sample_env();
+    env.raw("empty.txt", b"");
+    env.raw("image.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
+    env.raw(
+        "latin1.txt",
+        b" date 2020-05-05 Caf\xE9 owners in Quebec were phished by APT29.",
+    );
+    let output = env
+        .cmd()
+        .args(["index", "corpus", "--index", "index"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("empty.txt: empty file"), "{stderr}");
+    assert!(stderr.contains("image.txt: binary file"), "{stderr}");
+    assert!(
+        stderr.contains("latin1.txt: warning: not valid UTF-8; decoded as Windows-1252"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("7 added") && stderr.contains("2 skipped"),
+        "{stderr}"
+    );
+    assert_eq!(env.ids(&["café"]), vec!["latin1.txt"]);
+}
+
+#[test]
+fn exit_codes_distinguish_hits_no_hits_and_errors() {
+    let env = sample_env();
+    env.index_corpus();
+    env.cmd()
+        .args(["search", "grid", "--index", "index"])
+        .assert()
+        .code(0);
+    env.cmd()
+        .args(["search", "nonexistentword", "--index", "index"])
+        .assert()
+        .code(1);
+    env.cmd()
+        .args(["search", "grid", "--index", "missing"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn bad_flags_and_queries_get_one_clear_sentence() {
+    let env = sample_env();
+    env.index_corpus();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--actor", "Fancy Bare"],
+            "is not a known threat actor or alias; did you mean",
+        ),
+        (&["--country", "Narnia"], "is not a country"),
+        (
+            &["--since", "2024-02-30"],
+            "--since \"2024-02-30\" is not a date; write it as YYYY-MM-DD",
+        ),
+        (
+            &["--since", "2024-05-01", "--until", "2024-01-01"],
+            "is after --until",
+        ),
+        (&["(unbalanced"], "cannot parse the query"),
+        (&["nosuchfield:value"], "cannot parse the query"),
+    ];
+    for (args, message) in cases {
+        env.cmd()
+            .arg("search")
+            .args(*args)
+            .args(["--index", "index"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*message))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn missing_index_and_corpus_are_explained() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["search", "x", "--index", "nowhere"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no index at nowhere; build one with `dossier index",
+        ));
+    env.cmd()
+        .args(["index", "no-such-folder", "--index", "index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "corpus folder no-such-folder does not exist",
+        ));
+    let file = env.article("a.txt", "2020-01-01", "x");
+    env.cmd()
+        .args(["index", file.to_str().unwrap(), "--index", "index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file, not a folder"));
+}
+
+#[test]
+fn limit_zero_counts_and_offset_pages() {
+    let env = sample_env();
+    env.index_corpus();
+    let counted = env.search(&["--limit", "0"]);
+    assert_eq!(counted["total_hits"], 6);
+    assert!(counted["hits"].as_array().unwrap().is_empty());
+    let all = env.ids(&[]);
+    assert_eq!(
+        env.ids(&["--limit", "2", "--offset", "2"]),
+        all[2..4].to_vec()
+    );
+    let beyond = env.search(&["--offset", "1000000"]);
+    assert_eq!(beyond["total_hits"], 6);
+    assert!(beyond["hits"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn search_on_a_fresh_clone_builds_the_default_index_first() {
+    let env = sample_env();
+    let output = env
+        .cmd()
+        .args(["search", "electoral commission", "--country", "GB"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no index at index/ yet; building it from corpus/ first"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("APT31 hacked the UK Electoral Commission"),
+        "{stdout}"
+    );
+    // The second run uses the index it built, silently.
+    env.cmd()
+        .args(["search", "electoral commission"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn table_output_shows_rank_date_title_actors_targets_path_and_snippet() {
+    let env = sample_env();
+    env.index_corpus();
+    let output = env
+        .cmd()
+        .args(["search", "electoral", "--index", "index", "--facets"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("2 articles for \"electoral\""), "{stdout}");
+    assert!(
+        stdout.contains("  1. 2024-03-25  APT31 hacked the UK Electoral Commission"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("actors: APT31 (sponsor CN)   targets: GB"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("uk-electoral.txt"), "{stdout}");
+    assert!(
+        stdout.contains("Facets over all matching articles"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no colour when not on a terminal"
+    );
+}
+
+#[test]
+fn stats_summarise_the_index() {
+    let env = sample_env();
+    env.index_corpus();
+    let output = env
+        .cmd()
+        .args(["stats", "--index", "index", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stats: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stats["articles"], 6);
+    assert_eq!(stats["undated"], 1);
+    assert_eq!(stats["first_date"], "2015-06-12");
+    assert_eq!(stats["last_date"], "2024-03-25");
+    assert!(stats["index_bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn extract_shows_facets_with_evidence() {
+    let env = sample_env();
+    let output = env
+        .cmd()
+        .args(["extract", "corpus/finland.txt", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let extracted: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = &extracted[0];
+    assert_eq!(set(&first["actors"]), BTreeSet::from(["APT31".to_string()]));
+    assert_eq!(set(&first["targets"]), BTreeSet::from(["FI".to_string()]));
+    assert_eq!(
+        first["evidence"]["actors"][0]["mentions"][0]["surface"],
+        "Zirconium"
+    );
+}
+
+#[test]
+fn a_second_writer_is_refused_while_the_first_holds_the_lock() {
+    let env = sample_env();
+    env.index_corpus();
+    // Hold Tantivy's writer lock the way a running `dossier index` does.
+    let index = tantivy::Index::open_in_dir(env.index()).unwrap();
+    let writer: tantivy::IndexWriter = index.writer(50_000_000).unwrap();
+    env.cmd()
+        .args(["index", "corpus", "--index", "index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is being written by another dossier process",
+        ));
+    drop(writer);
+    env.cmd()
+        .args(["index", "corpus", "--index", "index"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn an_index_built_from_another_corpus_is_not_silently_replaced() {
+    let env = sample_env();
+    env.index_corpus();
+    let other = env.dir.path().join("other");
+    fs::create_dir(&other).unwrap();
+    fs::write(other.join("a.txt"), " date 2020-01-01 Something else.").unwrap();
+    env.cmd()
+        .args(["index", "other", "--index", "index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --rebuild to replace it"));
+    env.cmd()
+        .args(["index", "other", "--index", "index", "--rebuild"])
+        .assert()
+        .code(0);
+    assert_eq!(env.search(&["--limit", "0"])["total_hits"], 1);
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["search", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:"))
+        .stdout(predicate::str::contains("1  search: no article matched"));
+}
