@@ -47,6 +47,9 @@ pub enum CountryRole {
     Accuser,
     /// Named as behind the activity ("Chinese hackers", "attributed to Iran").
     Accused,
+    /// Named to describe something else ("Russian-speaking", "a Singapore-based
+    /// company", "Israeli-made"): neither target nor accused.
+    Descriptor,
 }
 
 /// A country named in an article, with the verdict on whether it is a target.
@@ -126,15 +129,122 @@ struct Pattern {
     referent: Referent,
     case: CaseRule,
     single_word: bool,
+    /// A capital standing for its state ("Beijing-backed"): counts only as
+    /// attribution, never as a target.
+    metonym: bool,
 }
+
+/// Capitals used to mean their governments in attribution ("Moscow-backed").
+const METONYMS: &[(&str, &str)] = &[
+    ("Beijing", "CN"),
+    ("Moscow", "RU"),
+    ("Kremlin", "RU"),
+    ("Tehran", "IR"),
+    ("Pyongyang", "KP"),
+];
 
 /// Bump whenever the extraction rules change, so existing indexes re-extract
 /// every article on the next `dossier index`.
 pub const RULES_VERSION: u32 = 1;
 
+/// Vendor naming schemes that name a threat actor even when no gazetteer
+/// lists it: Proofpoint `TA` numbers, Mandiant `UNC`, Microsoft `Storm-` and
+/// `DEV-` and weather families, Qihoo `APT-C-`, Trend Micro `Earth`, and
+/// CrowdStrike's animal families.
+const VENDOR_SCHEMES: &str = r"\b(?:(?:TA|UNC|UAC|TAG|FIN|APT)[- ]?\d{1,5}|(?:Storm|DEV)-\d{3,4}|APT-C-\d{1,3}|Earth [A-Z][a-z]{2,}|[A-Z][a-z]{2,} (?:Typhoon|Blizzard|Sandstorm|Sleet|Tempest|Cyclone|Panda|Bear|Kitten|Chollima|Spider|Tiger|Leopard|Buffalo|Crane|Ocelot|Jackal)|[A-Z][A-Za-z0-9]{2,}(?: ransomware)? (?:gang|Gang|crew))\b";
+
+/// First words that make a vendor-style match ordinary English ("Polar
+/// Bear", "Tropical Cyclone", "Earth Day" is handled by the second word).
+const VENDOR_FALSE_FRIENDS: &[&str] = &[
+    "The",
+    "This",
+    "That",
+    "Super",
+    "Tropical",
+    "Severe",
+    "Great",
+    "Major",
+    "Deadly",
+    "Massive",
+    "Powerful",
+    "Violent",
+    "Winter",
+    "Spring",
+    "Summer",
+    "Autumn",
+    "Polar",
+    "Brown",
+    "Black",
+    "Grizzly",
+    "Teddy",
+    "Giant",
+    "Red",
+    "Snow",
+    "Bengal",
+    "Paper",
+    "Celtic",
+    "Asian",
+    "Tamil",
+    "Wall",
+    "Sea",
+    "Gummy",
+    "Care",
+    "Baby",
+    "Mama",
+    "Papa",
+    "Big",
+    "Little",
+    "Kung",
+    "Fu",
+    "Chicago",
+    "Tasmanian",
+    "Crouching",
+    "Hidden",
+    "Last",
+    "Next",
+    "Another",
+    "Latest",
+];
+/// Second words of `Earth <Word>` that are not actor names.
+const EARTH_FALSE_FRIENDS: &[&str] = &[
+    "Day",
+    "Hour",
+    "Science",
+    "Sciences",
+    "Observation",
+    "Summit",
+    "Observatory",
+    "Overshoot",
+    "Engine",
+];
+
+/// The sponsor a vendor's family name implies.
+const FAMILY_SPONSORS: &[(&str, &str)] = &[
+    ("Typhoon", "CN"),
+    ("Panda", "CN"),
+    ("Blizzard", "RU"),
+    ("Bear", "RU"),
+    ("Sandstorm", "IR"),
+    ("Kitten", "IR"),
+    ("Sleet", "KP"),
+    ("Chollima", "KP"),
+    ("Cyclone", "VN"),
+    ("Buffalo", "VN"),
+    ("Tiger", "IN"),
+    ("Leopard", "PK"),
+    ("Crane", "KR"),
+    ("Ocelot", "CO"),
+];
+
+/// A name an article introduces for a group it has just described: "the
+/// threat actor we dubbed ReconHellcat", "a group known as Orz".
+const INTRODUCED_NAME: &str = r"\b(?:dubbed|named|called|nicknamed|tracks? as|tracked as|known as|refers? to as|referred to as) [\x{201c}\x{2018}\x22']?([A-Z][A-Za-z0-9$]{2,}(?: [A-Z][A-Za-z0-9$]{2,})?)";
+
 /// Derives facets from article text. Build once, share across threads.
 pub struct Extractor {
+    introduced_name: regex::Regex,
     gazetteer: &'static Gazetteer,
+    vendor_schemes: regex::Regex,
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
     /// The pattern strings, for exact-case comparisons.
@@ -149,8 +259,9 @@ impl std::fmt::Debug for Extractor {
     }
 }
 
-/// Words that, right after a country, say it is behind the activity.
-const ATTRIBUTION_NOUNS: &[&str] = &[
+/// Nouns that, right after a country (or after its ambiguous nouns), say it
+/// is behind the activity ("Chinese hackers", "Russian military hackers").
+const STRONG_ATTRIBUTION_NOUNS: &[&str] = &[
     "hackers",
     "hacker",
     "hacking",
@@ -169,6 +280,7 @@ const ATTRIBUTION_NOUNS: &[&str] = &[
     "adversaries",
     "operators",
     "unit",
+    "units",
     "gru",
     "mss",
     "pla",
@@ -189,21 +301,93 @@ const ATTRIBUTION_NOUNS: &[&str] = &[
     "campaigns",
     "cyberattacks",
     "cyberattack",
-    "attack",
-    "attacks",
     "malware",
     "operation",
     "operations",
-    "military",
-    "intelligence",
     "activity",
     "activities",
     "interference",
     "influence",
     "proxies",
     "proxy",
-    "agency",
+    "crew",
+    "gang",
+    "gangs",
+    "apt-style",
+];
+/// Nouns that may name an attacker or a victim ("Chinese government hackers"
+/// vs "the Chinese government said"); the word after them decides.
+const AMBIGUOUS_NOUNS: &[&str] = &[
+    "military",
+    "intelligence",
+    "government",
+    "state",
+    "security",
     "services",
+    "service",
+    "agency",
+    "agencies",
+    "cyber",
+    "army",
+    "secret",
+    "foreign",
+    "defence",
+    "defense",
+    "navy",
+    "police",
+    "authorities",
+    "officials",
+    "counterintelligence",
+    "ministry",
+];
+/// After an ambiguous noun, these say the country is watching, not hit.
+const OBSERVER_NOUNS: &[&str] = &[
+    "aivd", "mivd", "ncsc", "cisa", "fbi", "nsa", "gchq", "bfv", "supo", "pst", "asd", "cert",
+];
+/// Hyphenated suffixes that name where something is, not who did it.
+const LOCATIVE_SUFFIXES: &[&str] = &["-based", "-headquartered"];
+/// Hyphenated suffixes that describe a thing, not a victim or an attacker.
+const DESCRIPTOR_SUFFIXES: &[&str] = &[
+    "-speaking",
+    "-language",
+    "-made",
+    "-built",
+    "-born",
+    "-owned",
+    "-registered",
+    "-flagged",
+];
+/// Nouns and verbs after which "by <country>" blames the country.
+const ATTACK_NOUNS_AND_VERBS: &[&str] = &[
+    "activity",
+    "activities",
+    "attacks",
+    "attack",
+    "hacked",
+    "targeted",
+    "breached",
+    "compromised",
+    "operations",
+    "campaign",
+    "campaigns",
+    "espionage",
+    "intrusions",
+    "conducted",
+    "carried",
+    "perpetrated",
+    "orchestrated",
+    "sponsored",
+    "backed",
+    "directed",
+    "hacking",
+    "cyberattacks",
+    "interference",
+    "operation",
+    "run",
+    "launched",
+    "behaviour",
+    "behavior",
+    "aggression",
 ];
 /// Hyphenated suffixes that say a country is behind the activity ("China-linked").
 const ATTRIBUTION_SUFFIXES: &[&str] = &[
@@ -247,8 +431,20 @@ const ACCUSATION_CUES: &[&[&str]] = &[
     &["carried", "out", "by"],
     &["orchestrated", "by"],
     &["perpetrated", "by"],
-    &["from"],
-    &["of"],
+    &["affiliated", "with"],
+    &["associated", "with"],
+    &["aligned", "with"],
+    &["linked", "with"],
+    &["tied", "with"],
+    &["pointed", "to"],
+    &["pointed", "at"],
+    &["suspected"],
+    &["hackers", "from"],
+    &["attackers", "from"],
+    &["spies", "from"],
+    &["actors", "from"],
+    &["behalf", "of"],
+    &["government", "of"],
 ];
 /// Words that, shortly before a country, say it was hit.
 const VICTIM_CUES: &[&str] = &[
@@ -414,53 +610,32 @@ const ACCUSER_VERBS: &[&str] = &[
     "charged",
     "indicted",
     "indicts",
-    "said",
-    "says",
-    "warned",
-    "warns",
-    "announced",
-    "announces",
     "expelled",
     "condemned",
     "condemns",
-    "published",
-    "publishes",
-    "released",
     "summoned",
-    "alleged",
-    "alleges",
-    "issued",
-    "issues",
-    "joined",
-    "urged",
-    "called",
     "denounced",
-    "exposed",
-    "disclosed",
-    "named",
-    "identified",
     "unsealed",
     "imposed",
-    "offered",
-    "advised",
-    "recommended",
-    "reported",
-    "confirmed",
-    "stated",
-    "believes",
-    "assessed",
-    "assesses",
+    "co-signed",
+    "cosigned",
+    "signed",
+    "joined",
     "denied",
     "denies",
     "deny",
     "rejected",
     "rejects",
     "dismissed",
-    "responded",
     "retaliated",
-    "co-signed",
-    "signed",
-    "pointed",
+    "exposed",
+    "named",
+    "offered",
+    "arrested",
+    "helped",
+    "assisted",
+    "tipped",
+    "warned",
 ];
 /// Attack verbs that, after a passive auxiliary ("was breached"), mark a victim.
 const ATTACK_VERBS: &[&str] = &[
@@ -543,33 +718,8 @@ const STRONG_VICTIM_CUES: &[&str] = &[
 ];
 /// Agencies whose mention after a country ("the UK's NCSC") marks an accuser.
 const ACCUSER_AGENCIES: &[&str] = &[
-    "ncsc",
-    "cisa",
-    "fbi",
-    "nsa",
-    "doj",
-    "treasury",
-    "justice",
-    "department",
-    "state",
-    "foreign",
-    "asd",
-    "acsc",
-    "cccs",
-    "bfv",
-    "bsi",
-    "mivd",
-    "aivd",
-    "supo",
-    "gchq",
-    "mi5",
-    "anssi",
-    "cert",
-    "cert-ua",
-    "authorities",
-    "prosecutors",
-    "officials",
-    "investigators",
+    "ncsc", "cisa", "fbi", "nsa", "doj", "asd", "acsc", "cccs", "bfv", "bsi", "mivd", "aivd",
+    "supo", "gchq", "mi5", "mi6", "anssi", "cert", "cert-ua", "pst", "nis", "nisc", "csa",
 ];
 /// Country names that are also given names; followed or preceded by another
 /// capitalised word they are a person ("Chad Smith", "Michael Jordan").
@@ -592,8 +742,38 @@ const GEORGIA_US_CUES: &[&str] = &[
     "macon",
 ];
 /// Words right before an ordinary-word alias that mark it as a group name.
-const ACTOR_CUES_BEFORE: &[&str] = &[
-    "dubbed", "named", "called", "aka", "a.k.a", "as", "group", "actor", "apt", "by",
+const ACTOR_CUES_BEFORE: &[&[&str]] = &[
+    &["aka"],
+    &["a.k.a"],
+    &["group"],
+    &["actor"],
+    &["apt"],
+    &["known", "as"],
+    &["tracked", "as"],
+    &["designated", "as"],
+    &["identified", "as"],
+    &["labelled", "as"],
+    &["labeled", "as"],
+    &["attributed", "to"],
+    &["linked", "to"],
+    &["tracks", "as"],
+    &["track", "as"],
+];
+/// "dubbed", "called", "named" mark a group name only after a group noun
+/// ("a group called Lead"), not after "an operation called MEDUSA".
+const NAMING_VERBS: &[&str] = &["dubbed", "called", "named", "nicknamed"];
+const GROUP_NOUNS: &[&str] = &[
+    "group",
+    "actor",
+    "actors",
+    "gang",
+    "team",
+    "crew",
+    "hackers",
+    "collective",
+    "outfit",
+    "apt",
+    "unit",
 ];
 /// Words right after an ordinary-word alias that mark it as a group name.
 const ACTOR_CUES_AFTER: &[&str] = &[
@@ -656,6 +836,7 @@ impl Extractor {
                         referent: Referent::Actor { index, ordinary },
                         case,
                         single_word,
+                        metonym: false,
                     },
                 );
             }
@@ -673,6 +854,7 @@ impl Extractor {
                             referent,
                             case: CaseRule::Initial,
                             single_word: false,
+                            metonym: false,
                         },
                     );
                 }
@@ -684,6 +866,20 @@ impl Extractor {
                         referent,
                         case: CaseRule::Exact,
                         single_word: false,
+                        metonym: false,
+                    },
+                );
+            }
+        }
+        for (name, code) in METONYMS {
+            if let Some(index) = gazetteer.countries().iter().position(|c| c.code == *code) {
+                push(
+                    name,
+                    Pattern {
+                        referent: Referent::Country { index },
+                        case: CaseRule::Initial,
+                        single_word: true,
+                        metonym: true,
                     },
                 );
             }
@@ -695,6 +891,10 @@ impl Extractor {
             .expect("gazetteer patterns build an automaton");
         Extractor {
             gazetteer,
+            vendor_schemes: regex::Regex::new(VENDOR_SCHEMES)
+                .expect("vendor scheme pattern is valid"),
+            introduced_name: regex::Regex::new(INTRODUCED_NAME)
+                .expect("introduced-name pattern is valid"),
             automaton,
             patterns,
             strings,
@@ -713,7 +913,8 @@ impl Extractor {
         let mut actor_mentions: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
         let mut pending_ordinary: Vec<(usize, Mention)> = Vec::new();
         let mut country_mentions: BTreeMap<usize, Vec<(Mention, CountryRole)>> = BTreeMap::new();
-        for (start, end, pattern) in &matches {
+        let mut ordered_countries: Vec<(usize, Mention, CountryRole, bool)> = Vec::new();
+        for (start, end, pattern, id) in &matches {
             let mention = Mention {
                 surface: text[*start..*end].to_string(),
                 offset: *start,
@@ -722,7 +923,7 @@ impl Extractor {
                 Referent::Actor { index, ordinary } => {
                     if ordinary
                         && pattern.single_word
-                        && !ordinary_alias_is_a_name(text, *start, *end)
+                        && !ordinary_alias_is_a_name(text, *start, *end, &self.strings[*id])
                     {
                         pending_ordinary.push((index, mention));
                     } else {
@@ -730,7 +931,6 @@ impl Extractor {
                     }
                 }
                 Referent::Country { index } => {
-                    let country = &self.gazetteer.countries()[index];
                     let surface = &text[*start..*end];
                     if GIVEN_NAME_COUNTRIES.contains(&surface) && is_person_name(text, *start, *end)
                     {
@@ -749,14 +949,20 @@ impl Extractor {
                     } else {
                         index
                     };
-                    let abbreviation = country.abbreviations.iter().any(|a| a == surface);
-                    let role = country_role(text, *start, *end, abbreviation);
-                    country_mentions
-                        .entry(index)
-                        .or_default()
-                        .push((mention, role));
+                    let role = country_role(text, *start, *end);
+                    ordered_countries.push((index, mention, role, pattern.metonym));
                 }
             }
+        }
+        share_roles_across_coordination(text, &mut ordered_countries);
+        for (index, mention, role, metonym) in ordered_countries {
+            if metonym && role != CountryRole::Accused {
+                continue;
+            }
+            country_mentions
+                .entry(index)
+                .or_default()
+                .push((mention, role));
         }
         // A single ordinary word counts when a distinctive alias of the same
         // actor confirms it ("Snake" in an article that also says "Turla").
@@ -766,6 +972,7 @@ impl Extractor {
             }
         }
 
+        let mut unlisted = self.unlisted_actors(text, &matches);
         let actors: Vec<ActorFacet> = actor_mentions
             .into_iter()
             .map(|(index, mut mentions)| {
@@ -779,6 +986,8 @@ impl Extractor {
             })
             .collect();
         let mut actors = actors;
+        actors.retain(|a| !unlisted.iter().any(|u| u.name == a.name));
+        actors.append(&mut unlisted);
         actors.sort_by(|a, b| a.name.cmp(&b.name));
 
         let mut sponsors: BTreeSet<String> =
@@ -814,9 +1023,142 @@ impl Extractor {
         }
     }
 
+    /// Actors named in a vendor's scheme that no gazetteer lists
+    /// ("UNC5812", "Storm-2035", "Earth Minotaur", "Tin Typhoon").
+    fn unlisted_actors(
+        &self,
+        text: &str,
+        matches: &[(usize, usize, Pattern, usize)],
+    ) -> Vec<ActorFacet> {
+        let mut found: BTreeMap<String, ActorFacet> = BTreeMap::new();
+        for m in self.vendor_schemes.find_iter(text) {
+            // A single ordinary word ("Groove") may have matched and been
+            // turned down; only a distinctive alias makes the span known.
+            let overlaps_known = matches.iter().any(|(start, end, pattern, _)| {
+                let distinctive = matches!(pattern.referent, Referent::Actor { ordinary, .. } if !ordinary || !pattern.single_word);
+                distinctive && *start < m.end() && m.start() < *end
+            });
+            if overlaps_known {
+                continue;
+            }
+            let surface = m.as_str();
+            // "Groove gang", "Babuk ransomware gang": one group, named "<Name> gang".
+            let gang = surface
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("gang") || w == "crew");
+            let mut words = surface.split(' ');
+            let first = words.next().unwrap_or("");
+            let second = words.next().unwrap_or("");
+            // TA0001-TA0043 are ATT&CK tactics, not Proofpoint's actors.
+            let attack_tactic = surface.starts_with("TA00");
+            if attack_tactic
+                || VENDOR_FALSE_FRIENDS.contains(&first)
+                || (first == "Earth" && EARTH_FALSE_FRIENDS.contains(&second))
+            {
+                continue;
+            }
+            if gang && self.gazetteer.country(first).is_some() {
+                // "a Russian gang" blames a country; it names no group.
+                continue;
+            }
+            // `TA 505` and `TA-505` are written `TA505`; `Storm-0558` keeps its hyphen.
+            let name = if gang {
+                match self.gazetteer.actor(first) {
+                    Some(actor) => actor.name.clone(),
+                    None => format!("{first} gang"),
+                }
+            } else if second.chars().all(|c| c.is_ascii_digit()) && !second.is_empty() {
+                format!("{first}{second}")
+            } else if let Some(rest) = ["TA-", "UNC-", "FIN-", "APT-"].iter().find_map(|p| {
+                surface
+                    .strip_prefix(p)
+                    .filter(|r| r.chars().all(|c| c.is_ascii_digit()))
+                    .map(|r| (p, r))
+            }) {
+                format!("{}{}", rest.0.trim_end_matches('-'), rest.1)
+            } else {
+                surface.to_string()
+            };
+            if let Some(actor) = self.gazetteer.actor(&name) {
+                // Listed under this spelling after all ("APT-28" written oddly).
+                let entry = found
+                    .entry(actor.name.clone())
+                    .or_insert_with(|| ActorFacet {
+                        name: actor.name.clone(),
+                        sponsor: actor.sponsor.clone(),
+                        mentions: Vec::new(),
+                    });
+                entry.mentions.push(Mention {
+                    surface: surface.to_string(),
+                    offset: m.start(),
+                });
+                continue;
+            }
+            let sponsor = FAMILY_SPONSORS
+                .iter()
+                .find(|(family, _)| surface.ends_with(family))
+                .map(|(_, code)| code.to_string());
+            found
+                .entry(name.clone())
+                .or_insert_with(|| ActorFacet {
+                    name,
+                    sponsor,
+                    mentions: Vec::new(),
+                })
+                .mentions
+                .push(Mention {
+                    surface: surface.to_string(),
+                    offset: m.start(),
+                });
+        }
+        for captures in self.introduced_name.captures_iter(text) {
+            let Some(name) = captures.get(1) else {
+                continue;
+            };
+            let before = words_before(text, captures.get(0).map_or(0, |m| m.start()), 5);
+            let describes_a_group = before.iter().any(|w| GROUP_NOUNS.contains(&w.as_str()));
+            let surface = name.as_str();
+            let first = surface.split(' ').next().unwrap_or("");
+            let known = matches
+                .iter()
+                .any(|(start, end, _, _)| *start < name.end() && name.start() < *end);
+            if !describes_a_group
+                || known
+                || VENDOR_FALSE_FRIENDS.contains(&first)
+                || self.gazetteer.actor(surface).is_some()
+            {
+                continue;
+            }
+            // Every later use of the name counts too.
+            let mentions: Vec<Mention> = text
+                .match_indices(surface)
+                .filter(|(at, _)| is_whole_word(text, *at, at + surface.len()))
+                .map(|(at, s)| Mention {
+                    surface: s.to_string(),
+                    offset: at,
+                })
+                .collect();
+            found
+                .entry(surface.to_string())
+                .or_insert_with(|| ActorFacet {
+                    name: surface.to_string(),
+                    sponsor: None,
+                    mentions: Vec::new(),
+                })
+                .mentions
+                .extend(mentions);
+        }
+        for actor in found.values_mut() {
+            actor.mentions.sort_by_key(|m| m.offset);
+            actor.mentions.dedup();
+        }
+        found.into_values().collect()
+    }
+
     /// Whole-word, case-checked, leftmost-longest matches.
-    fn find_matches(&self, text: &str) -> Vec<(usize, usize, Pattern)> {
-        let mut candidates: Vec<(usize, usize, Pattern)> = self
+    fn find_matches(&self, text: &str) -> Vec<(usize, usize, Pattern, usize)> {
+        let mut candidates: Vec<(usize, usize, Pattern, usize)> = self
             .automaton
             .find_overlapping_iter(text)
             .filter_map(|m| {
@@ -825,15 +1167,29 @@ impl Extractor {
                 let surface = &text[start..end];
                 let pattern_text_ok = match pattern.case {
                     CaseRule::Any => true,
-                    CaseRule::Initial => surface.chars().next().is_some_and(|c| !c.is_lowercase()),
-                    CaseRule::EveryWord => surface
-                        .split([' ', '-'])
-                        .filter(|w| !w.is_empty())
-                        .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase())),
+                    // A capital first, or a capital inside ("menuPass").
+                    CaseRule::Initial => {
+                        surface.chars().next().is_some_and(|c| !c.is_lowercase())
+                            || surface.chars().any(char::is_uppercase)
+                    }
+                    // "Fancy Bear"; "Fancy bear" too, but not at a sentence
+                    // start, where any phrase is capitalised.
+                    CaseRule::EveryWord => {
+                        surface
+                            .split([' ', '-'])
+                            .filter(|w| !w.is_empty())
+                            .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()))
+                            || (surface.chars().next().is_some_and(char::is_uppercase)
+                                && !starts_sentence(text, start))
+                    }
                     CaseRule::Exact => surface == self.strings[m.pattern().as_usize()],
                 };
-                (pattern_text_ok && is_whole_word(text, start, end))
-                    .then_some((start, end, pattern))
+                (pattern_text_ok && is_whole_word(text, start, end)).then_some((
+                    start,
+                    end,
+                    pattern,
+                    m.pattern().as_usize(),
+                ))
             })
             .collect();
         candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
@@ -985,9 +1341,15 @@ fn starts_sentence(text: &str, start: usize) -> bool {
 /// Whether a single-word ordinary alias ("Lead", "Snake") is used as a group
 /// name here: written in capitals ("PLATINUM") or next to a cue ("the
 /// Patchwork group", "known as Snake").
-fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize) -> bool {
+fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize, alias: &str) -> bool {
     let surface = &text[start..end];
-    if surface.len() >= 4
+    // Capitals count only for names the sources write in capitals (Microsoft's
+    // "PLATINUM", "LEAD"), not for "Operation MEDUSA".
+    let alias_in_capitals = alias
+        .chars()
+        .all(|c| c.is_uppercase() || !c.is_alphabetic());
+    if alias_in_capitals
+        && surface.len() >= 4
         && surface
             .chars()
             .all(|c| c.is_uppercase() || !c.is_alphabetic())
@@ -1002,6 +1364,21 @@ fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize) -> bool {
             return true;
         }
     }
+    // An appositive: "Leviathan, a Chinese group", "Zirconium, a China-based group".
+    if text[end..].starts_with(',') {
+        let appositive = words_after(text, end + 1, 4);
+        if appositive
+            .first()
+            .is_some_and(|w| w == "a" || w == "an" || w == "the")
+            && appositive.iter().any(|w| {
+                ACTOR_CUES_AFTER.contains(&w.as_str())
+                    || w.ends_with("-based")
+                    || w.ends_with("-linked")
+            })
+        {
+            return true;
+        }
+    }
     if starts_sentence(text, start) {
         // "Lead investigators said..." is ordinary; a cue after still counts.
         let after = words_after(text, end, 1);
@@ -1009,12 +1386,24 @@ fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize) -> bool {
             .first()
             .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_str()));
     }
-    let before = words_before(text, start, 2);
+    let before = words_before(text, start, 3);
     let after = words_after(text, end, 1);
-    let before_cue = before
+    let naming = before
         .first()
-        .is_some_and(|w| ACTOR_CUES_BEFORE.contains(&w.as_str()))
-        || (before.len() == 2 && before[1] == "known" && before[0] == "as");
+        .is_some_and(|w| NAMING_VERBS.contains(&w.as_str()))
+        && before
+            .get(1)
+            .is_some_and(|w| GROUP_NOUNS.contains(&w.as_str()));
+    // "breached by Zirconium", "attacks by Leviathan".
+    let agent = before.first().is_some_and(|w| w == "by")
+        && before
+            .get(1)
+            .is_some_and(|w| ATTACK_NOUNS_AND_VERBS.contains(&w.as_str()));
+    let before_cue = naming
+        || agent
+        || ACTOR_CUES_BEFORE
+            .iter()
+            .any(|cue| ends_with_cue(&before, cue));
     let after_cue = after
         .first()
         .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_str()));
@@ -1059,103 +1448,160 @@ fn ends_with_cue(before: &[String], cue: &[&str]) -> bool {
             .all(|(c, w)| *c == w.as_str())
 }
 
+/// "by Russia and China", "the US, the UK and Canada accused": countries
+/// joined by "and", "or" or commas share the role one of them was given by its
+/// context, in either direction.
+fn share_roles_across_coordination(
+    text: &str,
+    mentions: &mut [(usize, Mention, CountryRole, bool)],
+) {
+    let coordinated = |a: &Mention, b: &Mention| {
+        let gap_start = a.offset + a.surface.len();
+        if gap_start > b.offset {
+            return false;
+        }
+        let gap = text[gap_start..b.offset].trim_matches(|c: char| c.is_whitespace() || c == ',');
+        gap.is_empty() || ["and", "or", "and the", "or the", "the", "as well as"].contains(&gap)
+    };
+    let shareable =
+        |role: CountryRole| !matches!(role, CountryRole::Mentioned | CountryRole::Descriptor);
+    for i in 1..mentions.len() {
+        let (before, rest) = mentions.split_at_mut(i);
+        let (previous, current) = (&before[i - 1], &mut rest[0]);
+        if current.2 == CountryRole::Mentioned
+            && shareable(previous.2)
+            && coordinated(&previous.1, &current.1)
+        {
+            current.2 = previous.2;
+        }
+    }
+    for i in (0..mentions.len().saturating_sub(1)).rev() {
+        let (head, tail) = mentions.split_at_mut(i + 1);
+        let (current, next) = (&mut head[i], &tail[0]);
+        if current.2 == CountryRole::Mentioned
+            && shareable(next.2)
+            && coordinated(&current.1, &next.1)
+        {
+            current.2 = next.2;
+        }
+    }
+}
+
 /// Reads the words around a country mention to decide its role.
-fn country_role(text: &str, start: usize, end: usize, abbreviation: bool) -> CountryRole {
+fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     let tail = &text[end..];
-    let suffix_attribution = ATTRIBUTION_SUFFIXES.iter().any(|s| {
-        tail.len() >= s.len()
-            && tail.is_char_boundary(s.len())
-            && tail[..s.len()].eq_ignore_ascii_case(s)
-    });
-    if suffix_attribution {
+    let starts_with = |suffix: &str| {
+        tail.len() >= suffix.len()
+            && tail.is_char_boundary(suffix.len())
+            && tail[..suffix.len()].eq_ignore_ascii_case(suffix)
+    };
+    if ATTRIBUTION_SUFFIXES.iter().any(|s| starts_with(s)) {
         return CountryRole::Accused;
     }
-    let after = words_after(text, end, 4);
-    let before = words_before(text, start, 4);
-    let next = after.first().map(String::as_str).unwrap_or("");
-    let second = after.get(1).map(String::as_str).unwrap_or("");
+    let after = words_after(text, end, 5);
+    let before: Vec<String> = words_before(text, start, 5)
+        .into_iter()
+        .filter(|w| !["the", "a", "an"].contains(&w.as_str()))
+        .collect();
+    // "China-based group" is blamed; "a Singapore-based company" is not.
+    if LOCATIVE_SUFFIXES.iter().any(|s| starts_with(s)) {
+        let names_attackers = after
+            .iter()
+            .skip(1)
+            .take(3)
+            .any(|w| STRONG_ATTRIBUTION_NOUNS.contains(&w.as_str()));
+        return if names_attackers {
+            CountryRole::Accused
+        } else {
+            CountryRole::Descriptor
+        };
+    }
+    if DESCRIPTOR_SUFFIXES.iter().any(|s| starts_with(s)) {
+        return CountryRole::Descriptor;
+    }
+    let possessive = tail.starts_with("'s") || tail.starts_with("\u{2019}s");
+    let strip = |w: &str| w.trim_start_matches(['\'', '\u{2019}', 's']).to_string();
+    let after: Vec<String> = if possessive {
+        after
+            .iter()
+            .skip(usize::from(after.first().is_some_and(|w| w == "s")))
+            .cloned()
+            .collect()
+    } else {
+        after
+    };
+    let _ = strip;
 
-    // "Chinese state-sponsored hackers", "Russian military intelligence".
+    // Skip the ambiguous nouns ("Chinese government", "Russian military
+    // intelligence") and look at what follows them.
+    let ambiguous_run = after
+        .iter()
+        .take_while(|w| AMBIGUOUS_NOUNS.contains(&w.as_str()))
+        .count();
+    let head = after.get(ambiguous_run).map(String::as_str).unwrap_or("");
+    if STRONG_ATTRIBUTION_NOUNS.contains(&head) {
+        return CountryRole::Accused;
+    }
+    let accusation_before = ACCUSATION_CUES
+        .iter()
+        .any(|cue| ends_with_cue(&before, cue))
+        || (before.first().is_some_and(|w| w == "by")
+            && before
+                .get(1)
+                .is_some_and(|w| ATTACK_NOUNS_AND_VERBS.contains(&w.as_str())));
+    if accusation_before {
+        return CountryRole::Accused;
+    }
+    if before.iter().take(5).any(|w| {
+        [
+            "co-signed",
+            "cosigned",
+            "signed",
+            "co-authored",
+            "partners",
+            "allies",
+            "co-sealed",
+        ]
+        .contains(&w.as_str())
+    }) {
+        // "co-signed by agencies from the United States, ..."
+        return CountryRole::Accuser;
+    }
+    let (verb, passive) = verb_after(text, end);
+    if ambiguous_run > 0 && !passive && ACCUSER_VERBS.contains(&verb.as_str()) {
+        // "Belgian intelligence says", "the Dutch government said".
+        return CountryRole::Accuser;
+    }
     let governed_by_preposition = before
         .first()
-        .is_some_and(|w| ["of", "by", "from"].contains(&w.as_str()));
-    let attribution_after = ATTRIBUTION_NOUNS.contains(&next)
-        && !(next == "military" && VICTIM_NOUNS.contains(&second) && second != "intelligence")
-        || ([
-            "state",
-            "government",
-            "government-backed",
-            "cyber",
-            "military",
-            "intelligence",
-        ]
-        .contains(&next)
-            && ATTRIBUTION_NOUNS.contains(&second));
-    // "attributed to Russia", "on behalf of China"; "of" and "from" only
-    // directly before a demonym-less country followed by an actor noun.
-    let accusation_before = ACCUSATION_CUES.iter().any(|cue| {
-        let loose = matches!(cue, [w] if *w == "of" || *w == "from");
-        ends_with_cue(&before, cue) && (!loose || attribution_after)
-    });
-    let victim_before = !governed_by_preposition
-        && before
-            .iter()
-            .take(3)
-            .any(|w| VICTIM_CUES.contains(&w.as_str()))
-        && !ends_with_cue(&before, &["based", "in"])
-        && !ends_with_cue(&before, &["headquartered", "in"]);
-    let victim_after = VICTIM_NOUNS.contains(&next)
-        || (next.ends_with("'s") || next.ends_with("\u{2019}s"))
-        || (["'s", "\u{2019}s"]
-            .iter()
-            .any(|s| text[end..].starts_with(s))
-            && VICTIM_NOUNS.contains(&next.trim_start_matches(['\'', '\u{2019}', 's'])));
-
-    if attribution_after || accusation_before {
-        return CountryRole::Accused;
-    }
-    // "a target of Russian activity": the cue belongs to another noun.
+        .is_some_and(|w| ["of", "by", "from", "with"].contains(&w.as_str()));
     let strong_before = !governed_by_preposition
-        && before
+        && (before
             .iter()
             .take(3)
             .any(|w| STRONG_VICTIM_CUES.contains(&w.as_str()))
-        || ends_with_cue(&before, &["attacks", "on"])
-        || ends_with_cue(&before, &["attack", "on"]);
-    let (verb, passive) = verb_after(text, end);
+            || ends_with_cue(&before, &["attacks", "on"])
+            || ends_with_cue(&before, &["attack", "on"]));
     if strong_before || (passive && ATTACK_VERBS.contains(&verb.as_str())) {
         return CountryRole::Attacked;
     }
     if !passive && ACCUSER_VERBS.contains(&verb.as_str()) {
         return CountryRole::Accuser;
     }
-    let possessive = text[end..].starts_with("'s") || text[end..].starts_with("\u{2019}s");
-    if possessive {
-        // "the UK's NCSC said" accuses; "Finland's parliament" was hit.
-        let agency = after
+    let next = after.first().map(String::as_str).unwrap_or("");
+    if ACCUSER_AGENCIES.contains(&next) || (ambiguous_run > 0 && OBSERVER_NOUNS.contains(&head)) {
+        return CountryRole::Accuser;
+    }
+    let victim_before = !governed_by_preposition
+        && before
             .iter()
             .take(2)
-            .any(|w| ACCUSER_AGENCIES.contains(&w.trim_start_matches(['\'', '\u{2019}', 's'])));
-        let owned = after
-            .first()
-            .map(|w| w.trim_start_matches(['\'', '\u{2019}', 's']))
-            .unwrap_or("");
-        if VICTIM_NOUNS.contains(&owned) && !ACCUSER_AGENCIES.contains(&owned) {
-            return CountryRole::Victim;
-        }
-        if agency {
-            return CountryRole::Accuser;
-        }
-    }
-    if victim_before {
+            .any(|w| VICTIM_CUES.contains(&w.as_str()))
+        && !ends_with_cue(&before, &["based", "in"])
+        && !ends_with_cue(&before, &["headquartered", "in"]);
+    let victim_after = VICTIM_NOUNS.contains(&next) || VICTIM_NOUNS.contains(&head);
+    if victim_before || victim_after {
         return CountryRole::Victim;
-    }
-    if victim_after && !ACCUSER_AGENCIES.contains(&next) {
-        return CountryRole::Victim;
-    }
-    let _ = abbreviation;
-    if ACCUSER_AGENCIES.contains(&next) {
-        return CountryRole::Accuser;
     }
     CountryRole::Mentioned
 }
@@ -1168,8 +1614,15 @@ fn verb_after(text: &str, end: usize) -> (String, bool) {
         .strip_prefix("'s")
         .or_else(|| text[end..].strip_prefix("\u{2019}s"))
         .map_or(end, |rest| text.len() - rest.len());
+    let rest = &text[tail..];
+    // The mention ends its sentence or clause: "... in the US. Investigators"
+    // or "... in Nepal, Trend Micro said".
+    if rest.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+        return (String::new(), false);
+    }
     let mut passive = false;
-    for (i, raw) in text[tail..].split_whitespace().take(10).enumerate() {
+    let mut after_conjunction = false;
+    for raw in rest.split_whitespace().take(10) {
         let word = raw
             .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
             .to_lowercase();
@@ -1179,15 +1632,18 @@ fn verb_after(text: &str, end: usize) -> (String, bool) {
         let capitalised = raw.chars().next().is_some_and(char::is_uppercase);
         if PASSIVE_MARKERS.contains(&word.as_str()) {
             passive = true;
+        } else if word == "and" || word == "or" {
+            after_conjunction = true;
         } else if SKIPPED_BEFORE_VERB.contains(&word.as_str())
-            || (capitalised && i > 0)
+            || (capitalised && after_conjunction)
             || word.len() <= 1
         {
             // "and the United Kingdom", "U.K."
         } else {
             return (word, passive);
         }
-        if raw.ends_with(['.', ';', '!', '?']) && raw.len() > 3 {
+        let abbreviation = raw.trim_end_matches('.').contains('.');
+        if raw.ends_with([',', ';']) || (raw.ends_with(['.', '!', '?']) && !abbreviation) {
             break;
         }
     }
