@@ -151,7 +151,7 @@ pub const RULES_VERSION: u32 = 1;
 /// lists it: Proofpoint `TA` numbers, Mandiant `UNC`, Microsoft `Storm-` and
 /// `DEV-` and weather families, Qihoo `APT-C-`, Trend Micro `Earth`, and
 /// CrowdStrike's animal families.
-const VENDOR_SCHEMES: &str = r"\b(?:(?:TA|UNC|UAC|TAG|FIN|APT)[- ]?\d{1,5}|(?:Storm|DEV)-\d{3,4}|APT-C-\d{1,3}|Earth [A-Z][a-z]{2,}|[A-Z][a-z]{2,} (?:Typhoon|Blizzard|Sandstorm|Sleet|Tempest|Cyclone|Panda|Bear|Kitten|Chollima|Spider|Tiger|Leopard|Buffalo|Crane|Ocelot|Jackal)|[A-Z][A-Za-z0-9]{2,}(?: ransomware)? (?:gang|Gang|crew))\b";
+const VENDOR_SCHEMES: &str = r"(?-u)\b(?:(?:TA|UNC|UAC|TAG|FIN|APT)[- ]?\d{1,5}|(?:Storm|DEV)-\d{3,4}|APT-C-\d{1,3}|Earth [A-Z][a-z]{2,}|[A-Z][a-z]{2,} (?:Typhoon|Blizzard|Sandstorm|Sleet|Tempest|Cyclone|Panda|Bear|Kitten|Chollima|Spider|Tiger|Leopard|Buffalo|Crane|Ocelot|Jackal)|[A-Z][A-Za-z0-9]{2,}(?: ransomware)? (?:gang|Gang|crew))\b";
 
 /// First words that make a vendor-style match ordinary English ("Polar
 /// Bear", "Tropical Cyclone", "Earth Day" is handled by the second word).
@@ -886,7 +886,8 @@ impl Extractor {
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&strings)
             .expect("gazetteer patterns build an automaton");
         Extractor {
@@ -1160,7 +1161,7 @@ impl Extractor {
     fn find_matches(&self, text: &str) -> Vec<(usize, usize, Pattern, usize)> {
         let mut candidates: Vec<(usize, usize, Pattern, usize)> = self
             .automaton
-            .find_overlapping_iter(text)
+            .find_iter(text)
             .filter_map(|m| {
                 let (start, end) = (m.start(), m.end());
                 let pattern = self.patterns[m.pattern().as_usize()];
