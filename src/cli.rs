@@ -58,6 +58,10 @@ pub enum Command {
     Stats(StatsArgs),
     /// Print the facets extracted from articles, with the evidence, without indexing.
     Extract(ExtractArgs),
+    /// Write a deterministic synthetic corpus of N articles, for benchmarks.
+    GenCorpus(GenCorpusArgs),
+    /// Time a file of queries against an index: per-query and overall p50/p99.
+    Bench(BenchArgs),
 }
 
 /// Flags of `dossier index`.
@@ -83,6 +87,45 @@ pub struct IndexArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Skip facet extraction (same schema, no actors, sponsors or targets):
+    /// the ceiling that shows what extraction costs. For benchmarks.
+    #[arg(long)]
+    pub no_extract: bool,
+}
+
+/// Flags of `dossier gen-corpus`.
+#[derive(Debug, Args)]
+pub struct GenCorpusArgs {
+    /// Number of articles to write.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub docs: u64,
+    /// Folder to write into (new, empty, or an earlier generated corpus).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed: the same seed always gives the same files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Flags of `dossier bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// File of queries, one per line, with `dossier search` flags
+    /// (`salt typhoon --country US --facets`); blank lines and `#` comments are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
+    /// Timed runs of each query (after one untimed warm-up run).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub repeat: u64,
+    /// Index folder.
+    #[arg(long, default_value = DEFAULT_INDEX)]
+    pub index: PathBuf,
+    /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
 }

@@ -193,6 +193,38 @@ impl From<TantivyError> for IndexError {
     }
 }
 
+impl IndexError {
+    /// A failure to read the index at `path` (a missing, truncated or corrupt
+    /// file), as the [`IndexError::Damaged`] message that names the fix.
+    /// Tantivy opens segment files lazily, so `search` and `stats` can meet
+    /// such damage after [`open`] succeeded.
+    pub fn damaged(path: &Path, error: &TantivyError) -> IndexError {
+        use tantivy::directory::error::OpenReadError;
+        let file_name = |p: &Path| {
+            p.file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+        };
+        let reason = match error {
+            TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(file)) => {
+                format!("file {} is missing", file_name(file))
+            }
+            TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath })
+                if io_error.kind() == std::io::ErrorKind::InvalidData =>
+            {
+                format!("file {} is truncated or corrupt", file_name(filepath))
+            }
+            TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+                format!("file {}: {io_error}", file_name(filepath))
+            }
+            other => other.to_string(),
+        };
+        IndexError::Damaged {
+            path: path.to_path_buf(),
+            reason,
+        }
+    }
+}
+
 /// Stored with every commit, so a later run can tell what it is updating.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 struct CommitPayload {
@@ -276,6 +308,10 @@ pub struct IndexOptions {
     pub today: NaiveDate,
     /// Draw a progress bar (only when stderr is a terminal).
     pub progress: bool,
+    /// Extract facets (on by default). Off gives the same schema without
+    /// actors, sponsors or targets: the ceiling that shows what extraction
+    /// costs (`dossier index --no-extract`, for benchmarks).
+    pub extract: bool,
 }
 
 impl IndexOptions {
@@ -288,6 +324,7 @@ impl IndexOptions {
             rebuild: false,
             today,
             progress: false,
+            extract: true,
         }
     }
 }
@@ -463,12 +500,15 @@ pub fn document_for(
     doc
 }
 
-/// Midnight UTC of a date, as Tantivy stores it.
+/// Midnight UTC of a date, as Tantivy stores it. Tantivy keeps nanoseconds in
+/// an `i64` (years 1677 to 2262); dates outside that range saturate instead
+/// of overflowing, so a `--since 0001-01-01` flag still means "everything".
 pub fn date_time(date: NaiveDate) -> DateTime {
+    const NANOS: i64 = 1_000_000_000;
     let seconds = date
         .and_hms_opt(0, 0, 0)
         .map_or(0, |dt| dt.and_utc().timestamp());
-    DateTime::from_timestamp_secs(seconds)
+    DateTime::from_timestamp_secs(seconds.clamp(i64::MIN / NANOS, i64::MAX / NANOS))
 }
 
 fn open_writer(index: &Index, dir: &Path, memory_bytes: usize) -> Result<IndexWriter, IndexError> {
@@ -567,7 +607,8 @@ pub fn index_corpus(
         })?
     };
 
-    let fingerprint = extraction_fingerprint();
+    // Articles indexed without extraction must be re-extracted by a later normal run.
+    let fingerprint = extraction_fingerprint() ^ u64::from(!options.extract);
     let mut summary = IndexSummary::default();
     summary
         .skipped
@@ -616,7 +657,11 @@ pub fn index_corpus(
             .par_iter()
             .map(|&(file, sig, known)| {
                 let result = ingest::read_article(file, options.today).map(|article| {
-                    let extraction = extractor.extract(&article.body);
+                    let extraction = if options.extract {
+                        extractor.extract(&article.body)
+                    } else {
+                        Extraction::default()
+                    };
                     Prepared {
                         id: article.id.clone(),
                         document: document_for(

@@ -5,6 +5,7 @@
 //! caller reports as `path: reason` and counts.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -47,7 +48,7 @@ pub enum SkipReason {
     #[error("binary file (contains NUL bytes or control characters), not an article")]
     Binary,
     /// The file is larger than [`MAX_ARTICLE_BYTES`].
-    #[error("{size} bytes is larger than the {limit}-byte limit for one article")]
+    #[error("too large: {size} bytes, over the {limit}-byte limit for one article")]
     TooLarge {
         /// Size of the file.
         size: u64,
@@ -57,6 +58,10 @@ pub enum SkipReason {
     /// The walk itself failed here (a symlink loop, an unreadable folder).
     #[error("{0}")]
     Walk(String),
+    /// The name looks like an article but it is a FIFO, socket or device,
+    /// which could block or never end if read.
+    #[error("not a regular file but {0}, which is never read")]
+    NotAFile(&'static str),
 }
 
 /// Something worth telling the user about an article that was still indexed.
@@ -114,8 +119,27 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<WalkProblem>), Corp
                     .path()
                     .map(|p| p.display().to_string())
                     .unwrap_or_else(|| root.display().to_string());
+                let is_symlink = error
+                    .path()
+                    .and_then(|p| fs::symlink_metadata(p).ok())
+                    .is_some_and(|m| m.file_type().is_symlink());
+                let io_kind = error.io_error().map(std::io::Error::kind);
+                let other_kind_of_file = error
+                    .path()
+                    .is_some_and(|p| p.extension().is_some() && !has_article_extension(p));
+                if is_symlink && error.loop_ancestor().is_none() && other_kind_of_file {
+                    // A broken link to a PDF or an image is none of our business.
+                    continue;
+                }
                 let reason = if error.loop_ancestor().is_some() {
                     "symbolic link loop, not followed".to_string()
+                } else if is_symlink && io_kind == Some(std::io::ErrorKind::NotFound) {
+                    "broken symbolic link (its target does not exist)".to_string()
+                } else if is_symlink && fs::metadata(error.path().unwrap_or(root)).is_err() {
+                    let cause = error
+                        .io_error()
+                        .map_or_else(|| error.to_string(), ToString::to_string);
+                    format!("symbolic link that cannot be followed ({cause})")
                 } else {
                     error
                         .io_error()
@@ -126,7 +150,17 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<WalkProblem>), Corp
                 continue;
             }
         };
-        if !entry.file_type().is_file() || !has_article_extension(entry.path()) {
+        if !has_article_extension(entry.path()) {
+            continue;
+        }
+        if let Some(kind) = special_file_kind(&entry.file_type()) {
+            problems.push((
+                entry.path().display().to_string(),
+                SkipReason::NotAFile(kind),
+            ));
+            continue;
+        }
+        if !entry.file_type().is_file() {
             continue;
         }
         let Ok(relative) = entry.path().strip_prefix(root) else {
@@ -158,6 +192,27 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<WalkProblem>), Corp
     Ok((files, problems))
 }
 
+/// What a file that is neither a regular file nor a folder is, if it is one.
+fn special_file_kind(file_type: &fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() || file_type.is_dir() || file_type.is_symlink() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a named pipe");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return Some("a device");
+        }
+    }
+    Some("a special file")
+}
+
 fn has_article_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -165,17 +220,29 @@ fn has_article_extension(path: &Path) -> bool {
 }
 
 /// Reads and parses one article file. `today` bounds plausible dates.
+///
+/// The file may have changed since the walk (deleted, truncated, grown): the
+/// size is checked on the open handle and the read is capped at
+/// [`MAX_ARTICLE_BYTES`], so memory stays bounded whatever happens on disk.
 pub fn read_article(file: &SourceFile, today: NaiveDate) -> Result<Article, SkipReason> {
-    let size = fs::metadata(&file.path)
-        .map_err(|e| SkipReason::Unreadable(e.to_string()))?
-        .len();
+    let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
+    let handle = fs::File::open(&file.path).map_err(unreadable)?;
+    let size = handle.metadata().map_err(unreadable)?.len();
+    let too_large = |size| SkipReason::TooLarge {
+        size,
+        limit: MAX_ARTICLE_BYTES,
+    };
     if size > MAX_ARTICLE_BYTES {
-        return Err(SkipReason::TooLarge {
-            size,
-            limit: MAX_ARTICLE_BYTES,
-        });
+        return Err(too_large(size));
     }
-    let bytes = fs::read(&file.path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    handle
+        .take(MAX_ARTICLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     parse_article(&file.id, &bytes, today)
 }
 
@@ -240,6 +307,13 @@ pub fn parse_article(id: &str, bytes: &[u8], today: NaiveDate) -> Result<Article
     })
 }
 
+/// The earliest date accepted in a `date` header. Older dates are typos (or
+/// not cyber-espionage reporting), and Tantivy cannot store dates before 1677.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
 /// The latest date accepted: a little slack for time zones and embargoes.
 fn latest_plausible(today: NaiveDate) -> NaiveDate {
     today.checked_add_days(Days::new(2)).unwrap_or(today)
@@ -268,6 +342,12 @@ fn split_date_header<'t>(
     let token = &rest[..token_end];
     let body = &rest[token_end..];
     match NaiveDate::parse_from_str(token, "%Y-%m-%d") {
+        Ok(date) if token.len() == 10 && date < EARLIEST_DATE => {
+            warnings.push(Warning(format!(
+                "date {date} is before {EARLIEST_DATE}; indexed without a date"
+            )));
+            (None, body)
+        }
         Ok(date) if token.len() == 10 && date <= latest_plausible(today) => (Some(date), body),
         Ok(date) if token.len() == 10 => {
             warnings.push(Warning(format!(

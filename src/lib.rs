@@ -10,6 +10,7 @@ pub mod commands;
 pub mod exit;
 pub mod extract;
 pub mod gazetteer;
+pub mod gen;
 pub mod index;
 pub mod ingest;
 pub mod render;
@@ -26,6 +27,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => commands::search::run(args, cli.color),
         Command::Stats(args) => commands::stats::run(args, cli.color),
         Command::Extract(args) => commands::extract::run(args),
+        Command::GenCorpus(args) => commands::gen_corpus::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     }
 }
 

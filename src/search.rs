@@ -74,6 +74,28 @@ pub enum SearchError {
     Engine(#[from] tantivy::TantivyError),
 }
 
+impl SearchError {
+    /// Tantivy finds some query problems only when the query runs (`body:*`
+    /// needs a fast field; a range over a field that has no order): the
+    /// schema was checked when the index was opened, so those are the
+    /// query's fault, not damage to the index.
+    fn blame_query(self, query: Option<&str>) -> SearchError {
+        use tantivy::TantivyError::{FieldNotFound, InvalidArgument, SchemaError};
+        match (self, query.map(str::trim).filter(|q| !q.is_empty())) {
+            (
+                SearchError::Engine(
+                    error @ (SchemaError(_) | FieldNotFound(_) | InvalidArgument(_)),
+                ),
+                Some(query),
+            ) => SearchError::BadQuery {
+                query: shorten(query, MAX_ECHOED_CHARS),
+                reason: shorten(&error.to_string(), MAX_ECHOED_CHARS),
+            },
+            (other, _) => other,
+        }
+    }
+}
+
 /// Where the matched words are in a snippet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Snippet {
@@ -234,11 +256,19 @@ impl Searchable {
             );
             parser.set_conjunction_by_default();
             parser.set_field_boost(self.fields.title, 2.0);
+            if query_depth(text) > MAX_QUERY_DEPTH {
+                return Err(SearchError::BadQuery {
+                    query: shorten(text, MAX_ECHOED_CHARS),
+                    reason: format!(
+                        "it nests parentheses or NOT more than {MAX_QUERY_DEPTH} levels deep"
+                    ),
+                });
+            }
             let query = parser
                 .parse_query(text)
                 .map_err(|e| SearchError::BadQuery {
-                    query: text.to_string(),
-                    reason: e.to_string(),
+                    query: shorten(text, MAX_ECHOED_CHARS),
+                    reason: shorten(&e.to_string(), MAX_ECHOED_CHARS),
                 })?;
             clauses.push((Occur::Must, query));
         }
@@ -294,6 +324,11 @@ impl Searchable {
 
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.run(request)
+            .map_err(|error| error.blame_query(request.query.as_deref()))
+    }
+
+    fn run(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         let query = self.build_query(request)?;
         let searcher = self.searcher();
@@ -313,11 +348,16 @@ impl Searchable {
                 collector
             })
         });
-        let (total_hits, page, facet_counts): (usize, Page, FacetFruit) = if request.limit == 0 {
+        // A page can never hold more than the index does: bounding it here keeps
+        // any limit and offset (even usize::MAX) from overflowing or allocating.
+        let live_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let count_only = request.limit == 0 || request.offset >= live_docs;
+        let (total_hits, page, facet_counts): (usize, Page, FacetFruit) = if count_only {
             let (count, facets) = run_count(&searcher, query.as_ref(), facet_collectors)?;
             (count, Vec::new(), facets)
         } else {
-            let top = TopDocs::with_limit(request.limit).and_offset(request.offset);
+            let limit = request.limit.min(live_docs - request.offset);
+            let top = TopDocs::with_limit(limit).and_offset(request.offset);
             match sort {
                 Sort::Relevance => {
                     let (count, hits, facets) = run_top(
@@ -440,6 +480,62 @@ impl Searchable {
             ..SearchRequest::default()
         };
         Ok(self.search(&request)?.facets.unwrap_or_default())
+    }
+}
+
+/// The deepest nesting of parentheses and `NOT`s a query may have. Tantivy's
+/// parser recurses once per level, and a few thousand levels overflow the
+/// stack, which aborts the process instead of returning an error.
+pub const MAX_QUERY_DEPTH: usize = 64;
+
+/// How much of a query or parser message an error repeats back.
+const MAX_ECHOED_CHARS: usize = 120;
+
+/// How deeply a query nests groups and `NOT`s, counted conservatively: each
+/// `(` is one level plus the `NOT`s right before it, and a run of `NOT`s adds
+/// one level each. Quotes and escapes are ignored on purpose, so a stray
+/// quote cannot hide deep nesting from the count.
+pub fn query_depth(query: &str) -> usize {
+    let mut levels: Vec<usize> = Vec::new();
+    let mut open = 0usize;
+    let mut nots = 0usize;
+    let mut deepest = 0usize;
+    let mut word = String::new();
+    let end_word = |word: &mut String, nots: &mut usize| {
+        if word == "NOT" {
+            *nots += 1;
+        } else if !word.is_empty() {
+            *nots = 0;
+        }
+        word.clear();
+    };
+    for c in query.chars() {
+        match c {
+            '(' => {
+                end_word(&mut word, &mut nots);
+                levels.push(1 + nots);
+                open += 1 + nots;
+                nots = 0;
+            }
+            ')' => {
+                end_word(&mut word, &mut nots);
+                open -= levels.pop().unwrap_or(0);
+                nots = 0;
+            }
+            c if c.is_whitespace() => end_word(&mut word, &mut nots),
+            c => word.push(c),
+        }
+        deepest = deepest.max(open + nots);
+    }
+    end_word(&mut word, &mut nots);
+    deepest.max(open + nots)
+}
+
+/// The first `max` characters of `text`, with `…` if it was longer.
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 

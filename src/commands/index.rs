@@ -16,6 +16,7 @@ pub fn run(args: &IndexArgs) -> Result<ExitCode> {
     options.memory_bytes = (args.memory_mb as usize) * 1024 * 1024;
     options.commit_every = args.commit_every as usize;
     options.rebuild = args.rebuild;
+    options.extract = !args.no_extract;
     options.progress = std::io::stderr().is_terminal() && !args.quiet;
     let summary = index_corpus(&args.path, &args.index, &options)?;
     let mut stderr = std::io::stderr().lock();

@@ -1,7 +1,9 @@
 //! One thin adapter per subcommand: validated flags in, library calls, output
 //! through `render`, an exit code out.
 
+pub mod bench;
 pub mod extract;
+pub mod gen_corpus;
 pub mod index;
 pub mod search;
 pub mod stats;
@@ -11,6 +13,23 @@ use std::io::IsTerminal;
 use termcolor::{ColorChoice, StandardStream};
 
 use crate::cli::ColorWhen;
+use crate::index::IndexError;
+use crate::search::SearchError;
+
+/// An error met while reading an index that opened fine: Tantivy opens
+/// segment files lazily, so a missing, truncated or corrupt file shows up
+/// here. Engine errors become [`IndexError::Damaged`], which names the fix
+/// (`--rebuild`); anything else (a bad query) is passed through.
+pub fn damaged_if_unreadable(dir: &std::path::Path, error: anyhow::Error) -> anyhow::Error {
+    let engine = match error.downcast_ref::<SearchError>() {
+        Some(SearchError::Engine(engine)) => Some(engine),
+        _ => error.downcast_ref::<tantivy::TantivyError>(),
+    };
+    match engine {
+        Some(engine) => IndexError::damaged(dir, engine).into(),
+        None => error,
+    }
+}
 
 /// Today's date; the one place the clock is read, so tests can pin it.
 pub fn today() -> chrono::NaiveDate {

@@ -17,8 +17,11 @@ pub fn run(args: &SearchArgs, color: ColorWhen) -> Result<ExitCode> {
     let request = args.to_request(Gazetteer::embedded())?;
     build_default_index_if_missing(&args.index)?;
     let (index, fields) = index::open(&args.index)?;
-    let searchable = Searchable::new(index, fields)?;
-    let results = searchable.search(&request)?;
+    let searchable = Searchable::new(index, fields)
+        .map_err(|error| super::damaged_if_unreadable(&args.index, error.into()))?;
+    let results = searchable
+        .search(&request)
+        .map_err(|error| super::damaged_if_unreadable(&args.index, error.into()))?;
     if args.json {
         render::json(&mut std::io::stdout().lock(), &results)?;
     } else {

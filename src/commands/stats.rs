@@ -1,6 +1,7 @@
 //! `dossier stats`: what the index holds.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -18,6 +19,21 @@ use crate::search::Searchable;
 /// Runs `dossier stats`.
 pub fn run(args: &StatsArgs, color: ColorWhen) -> Result<ExitCode> {
     let (index, fields) = index::open(&args.index)?;
+    let stats = gather(&args.index, index, fields)
+        .map_err(|error| super::damaged_if_unreadable(&args.index, error))?;
+    if args.json {
+        render::json(&mut std::io::stdout().lock(), &stats)?;
+    } else {
+        let mut out = super::stdout(color);
+        render::stats_table(&mut out, &stats, args.top)?;
+        out.flush()?;
+    }
+    Ok(exit::SUCCESS.into())
+}
+
+/// Reads the figures; Tantivy opens segment files lazily, so this is where a
+/// damaged index shows.
+fn gather(dir: &Path, index: tantivy::Index, fields: index::Fields) -> Result<Stats> {
     let segments = index.searchable_segment_metas()?.len();
     let searchable = Searchable::new(index, fields)?;
     let searcher = searchable.searcher();
@@ -44,7 +60,7 @@ pub fn run(args: &StatsArgs, color: ColorWhen) -> Result<ExitCode> {
     } else {
         (None, None)
     };
-    let index_bytes = std::fs::read_dir(&args.index)?
+    let index_bytes = std::fs::read_dir(dir)?
         .flatten()
         .filter_map(|e| e.metadata().ok())
         .filter(|m| m.is_file())
@@ -59,12 +75,5 @@ pub fn run(args: &StatsArgs, color: ColorWhen) -> Result<ExitCode> {
         segments,
         facets: searchable.facet_totals()?,
     };
-    if args.json {
-        render::json(&mut std::io::stdout().lock(), &stats)?;
-    } else {
-        let mut out = super::stdout(color);
-        render::stats_table(&mut out, &stats, args.top)?;
-        out.flush()?;
-    }
-    Ok(exit::SUCCESS.into())
+    Ok(stats)
 }
