@@ -148,6 +148,15 @@ pub struct SearchArgs {
     /// Only articles reporting this country as a target (code or name). Repeatable.
     #[arg(long, value_name = "COUNTRY")]
     pub country: Vec<String>,
+    /// Only articles naming this CVE (CVE-2023-23397). Repeatable.
+    #[arg(long, value_name = "CVE-YYYY-NNNN")]
+    pub cve: Vec<String>,
+    /// Only articles naming this ATT&CK technique (T1566, T1059.001). Repeatable.
+    #[arg(long, value_name = "TNNNN")]
+    pub technique: Vec<String>,
+    /// Only articles naming this malware or tool (as ATT&CK lists it). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub malware: Vec<String>,
     /// Only articles dated on or after this day (YYYY-MM-DD).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub since: Option<String>,
@@ -219,6 +228,57 @@ pub fn parse_date(flag: &str, value: &str) -> Result<NaiveDate, FlagError> {
     })
 }
 
+/// Validates a CVE identifier, upper-casing it.
+pub fn parse_cve(value: &str) -> Result<String, FlagError> {
+    let upper = value.trim().to_ascii_uppercase();
+    let mut parts = upper.splitn(3, '-');
+    let valid = parts.next() == Some("CVE")
+        && parts
+            .next()
+            .is_some_and(|y| y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()))
+        && parts
+            .next()
+            .is_some_and(|n| (4..=7).contains(&n.len()) && n.chars().all(|c| c.is_ascii_digit()));
+    if valid {
+        Ok(upper)
+    } else {
+        Err(FlagError(format!(
+            "--cve {value:?} is not a CVE identifier; write it as CVE-YYYY-NNNN, e.g. --cve CVE-2023-23397"
+        )))
+    }
+}
+
+/// Validates an ATT&CK technique ID (`T1566`, `T1059.001`).
+pub fn parse_technique(value: &str) -> Result<String, FlagError> {
+    let upper = value.trim().to_ascii_uppercase();
+    let (main, sub) = upper
+        .split_once('.')
+        .map_or((upper.as_str(), None), |(m, s)| (m, Some(s)));
+    let valid = main.len() == 5
+        && main.starts_with('T')
+        && main[1..].chars().all(|c| c.is_ascii_digit())
+        && sub.is_none_or(|s| s.len() == 3 && s.chars().all(|c| c.is_ascii_digit()));
+    if valid {
+        Ok(upper)
+    } else {
+        Err(FlagError(format!(
+            "--technique {value:?} is not an ATT&CK technique ID; write it as T1566 or T1059.001"
+        )))
+    }
+}
+
+/// Resolves a malware or tool name to the spelling ATT&CK uses.
+pub fn resolve_software(gazetteer: &Gazetteer, name: &str) -> Result<String, FlagError> {
+    gazetteer
+        .software_named(name)
+        .map(|s| s.name.clone())
+        .ok_or_else(|| {
+            FlagError(format!(
+                "--malware {name:?} is not a malware or tool name dossier knows; search for it as text instead (dossier search {name:?})"
+            ))
+        })
+}
+
 /// Resolves an actor alias to its canonical name.
 pub fn resolve_actor(gazetteer: &Gazetteer, name: &str) -> Result<String, FlagError> {
     if let Some(actor) = gazetteer.actor(name) {
@@ -286,6 +346,21 @@ impl SearchArgs {
             .iter()
             .map(|c| resolve_country(gazetteer, "--country", c))
             .collect::<Result<Vec<_>, _>>()?;
+        let cves = self
+            .cve
+            .iter()
+            .map(|c| parse_cve(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let techniques = self
+            .technique
+            .iter()
+            .map(|t| parse_technique(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let malware = self
+            .malware
+            .iter()
+            .map(|m| resolve_software(gazetteer, m))
+            .collect::<Result<Vec<_>, _>>()?;
         let query = self.query.clone().filter(|q| !q.trim().is_empty());
         let sort = self.sort.unwrap_or(if query.is_some() {
             Sort::Relevance
@@ -297,6 +372,9 @@ impl SearchArgs {
             actors,
             sponsors,
             targets,
+            cves,
+            techniques,
+            malware,
             since,
             until,
             limit: self.limit as usize,
@@ -337,6 +415,19 @@ mod tests {
         assert_eq!(request.actors, vec!["APT31"]);
         assert_eq!(request.targets, vec!["GB"]);
         assert_eq!(request.sponsors, vec!["CN"]);
+    }
+
+    #[test]
+    fn indicator_flags_are_validated() {
+        assert_eq!(parse_cve("cve-2023-23397").unwrap(), "CVE-2023-23397");
+        assert!(parse_cve("CVE-23-1").is_err());
+        assert_eq!(parse_technique("t1059.001").unwrap(), "T1059.001");
+        assert!(parse_technique("T15").is_err());
+        assert_eq!(
+            resolve_software(Gazetteer::embedded(), "blackenergy").unwrap(),
+            "BlackEnergy"
+        );
+        assert!(resolve_software(Gazetteer::embedded(), "NoSuchMalware").is_err());
     }
 
     #[test]

@@ -75,6 +75,12 @@ pub struct Extraction {
     pub sponsors: Vec<String>,
     /// Every country named, sorted by code.
     pub countries: Vec<CountryFacet>,
+    /// CVE identifiers (`CVE-2023-23397`), upper-cased, sorted.
+    pub cves: Vec<String>,
+    /// MITRE ATT&CK technique IDs (`T1566`, `T1059.001`), sorted.
+    pub techniques: Vec<String>,
+    /// Malware and tool names ATT&CK lists, as ATT&CK writes them, sorted.
+    pub software: Vec<String>,
 }
 
 impl Extraction {
@@ -240,8 +246,16 @@ const FAMILY_SPONSORS: &[(&str, &str)] = &[
 /// threat actor we dubbed ReconHellcat", "a group known as Orz".
 const INTRODUCED_NAME: &str = r"\b(?:dubbed|named|called|nicknamed|tracks? as|tracked as|known as|refers? to as|referred to as) [\x{201c}\x{2018}\x22']?([A-Z][A-Za-z0-9$]{2,}(?: [A-Z][A-Za-z0-9$]{2,})?)";
 
+/// CVE identifiers; ASCII-only so the regex stays on its fast path.
+const CVE_PATTERN: &str = r"(?i-u)\bCVE-(\d{4})-(\d{4,7})\b";
+/// ATT&CK technique and sub-technique IDs.
+const TECHNIQUE_PATTERN: &str = r"(?-u)\bT1\d{3}(?:\.\d{3})?\b";
+
 /// Derives facets from article text. Build once, share across threads.
 pub struct Extractor {
+    cve: regex::Regex,
+    technique: regex::Regex,
+    software: AhoCorasick,
     introduced_name: regex::Regex,
     gazetteer: &'static Gazetteer,
     vendor_schemes: regex::Regex,
@@ -890,7 +904,15 @@ impl Extractor {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&strings)
             .expect("gazetteer patterns build an automaton");
+        let software = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(gazetteer.software().iter().map(|s| s.name.as_str()))
+            .expect("software names build an automaton");
         Extractor {
+            cve: regex::Regex::new(CVE_PATTERN).expect("CVE pattern is valid"),
+            technique: regex::Regex::new(TECHNIQUE_PATTERN).expect("technique pattern is valid"),
+            software,
             gazetteer,
             vendor_schemes: regex::Regex::new(VENDOR_SCHEMES)
                 .expect("vendor scheme pattern is valid"),
@@ -1017,10 +1039,39 @@ impl Extractor {
             .collect();
         countries.sort_by(|a, b| a.code.cmp(&b.code));
 
+        let cves: BTreeSet<String> = self
+            .cve
+            .captures_iter(text)
+            .map(|c| format!("CVE-{}-{}", &c[1], &c[2]))
+            .collect();
+        let techniques: BTreeSet<String> = self
+            .technique
+            .find_iter(text)
+            .map(|m| m.as_str().to_string())
+            .collect();
+        let software: BTreeSet<String> = self
+            .software
+            .find_iter(text)
+            .filter(|m| {
+                is_whole_word(text, m.start(), m.end())
+                    && text[m.start()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase)
+            })
+            .map(|m| {
+                self.gazetteer.software()[m.pattern().as_usize()]
+                    .name
+                    .clone()
+            })
+            .collect();
         Extraction {
             actors,
             sponsors: sponsors.into_iter().collect(),
             countries,
+            cves: cves.into_iter().collect(),
+            techniques: techniques.into_iter().collect(),
+            software: software.into_iter().collect(),
         }
     }
 
@@ -1715,6 +1766,30 @@ mod tests {
 
     fn extract(text: &str) -> Extraction {
         Extractor::embedded().extract(text)
+    }
+
+    #[test]
+    fn cves_techniques_and_software_are_extracted() {
+        let e = extract(
+            "Forest Blizzard exploited cve-2023-23397 (T1566, T1059.001) and dropped BlackEnergy and Mimikatz; \
+             T15660 and CVE-23-1 are not IDs.",
+        );
+        assert_eq!(e.cves, vec!["CVE-2023-23397"]);
+        assert_eq!(e.techniques, vec!["T1059.001", "T1566"]);
+        assert!(
+            e.software.contains(&"BlackEnergy".to_string()),
+            "{:?}",
+            e.software
+        );
+    }
+
+    #[test]
+    fn vendor_schemes_name_unlisted_actors_with_their_family_sponsor() {
+        let e = extract("Mandiant tracks the cluster as UNC9999; Microsoft calls a related group Zinnia Typhoon.");
+        assert_eq!(e.actor_names(), vec!["UNC9999", "Zinnia Typhoon"]);
+        assert_eq!(e.sponsors, vec!["CN"]);
+        let e = extract("Analysts mapped the steps to tactic TA0001 and watched a polar bear.");
+        assert!(e.actors.is_empty(), "{:?}", e.actor_names());
     }
 
     #[test]

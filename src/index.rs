@@ -25,7 +25,7 @@ use crate::extract::{Extraction, Extractor};
 use crate::ingest::{self, SkipReason, SourceFile};
 
 /// Bump when the schema changes: older indexes must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The default writer memory budget, shared by the indexing threads.
 pub const DEFAULT_MEMORY_MB: usize = 256;
@@ -55,6 +55,12 @@ pub mod field {
     pub const TARGET: &str = "target";
     /// Publication year and month, as facets `/2024/03`.
     pub const PERIOD: &str = "period";
+    /// CVE identifiers, as facets `/CVE-2023-23397`.
+    pub const CVE: &str = "cve";
+    /// ATT&CK technique IDs, as facets `/T1566`.
+    pub const TECHNIQUE: &str = "technique";
+    /// Malware and tool names, as facets `/BlackEnergy`.
+    pub const MALWARE: &str = "malware";
     /// Change-detection signature of the source file.
     pub const SIGNATURE: &str = "signature";
     /// JSON evidence: which surface forms produced each actor.
@@ -84,6 +90,12 @@ pub struct Fields {
     pub target: Field,
     /// See [`field::PERIOD`].
     pub period: Field,
+    /// See [`field::CVE`].
+    pub cve: Field,
+    /// See [`field::TECHNIQUE`].
+    pub technique: Field,
+    /// See [`field::MALWARE`].
+    pub malware: Field,
     /// See [`field::SIGNATURE`].
     pub signature: Field,
     /// See [`field::EVIDENCE`].
@@ -109,6 +121,9 @@ impl Fields {
             sponsor: get(field::SPONSOR)?,
             target: get(field::TARGET)?,
             period: get(field::PERIOD)?,
+            cve: get(field::CVE)?,
+            technique: get(field::TECHNIQUE)?,
+            malware: get(field::MALWARE)?,
             signature: get(field::SIGNATURE)?,
             evidence: get(field::EVIDENCE)?,
         })
@@ -141,7 +156,15 @@ pub fn schema() -> Schema {
             .set_fast()
             .set_precision(DateTimePrecision::Seconds),
     );
-    for facet in [field::ACTOR, field::SPONSOR, field::TARGET, field::PERIOD] {
+    for facet in [
+        field::ACTOR,
+        field::SPONSOR,
+        field::TARGET,
+        field::PERIOD,
+        field::CVE,
+        field::TECHNIQUE,
+        field::MALWARE,
+    ] {
         builder.add_facet_field(facet, FacetOptions::default().set_stored());
     }
     builder.add_u64_field(field::SIGNATURE, FAST | STORED);
@@ -483,6 +506,15 @@ pub fn document_for(
             fields.target,
             tantivy::schema::Facet::from_path([target.as_str()]),
         );
+    }
+    for (field, values) in [
+        (fields.cve, &extraction.cves),
+        (fields.technique, &extraction.techniques),
+        (fields.malware, &extraction.software),
+    ] {
+        for value in values {
+            doc.add_facet(field, tantivy::schema::Facet::from_path([value.as_str()]));
+        }
     }
     if let Some(date) = article.date {
         doc.add_date(fields.date, date_time(date));

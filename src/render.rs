@@ -106,6 +106,16 @@ fn hit_block<W: WriteColor>(out: &mut W, rank: usize, hit: &Hit) -> io::Result<(
         hit.targets.join(", ")
     };
     writeln!(out, "     actors: {actors}{sponsors}   targets: {targets}")?;
+    let indicators: Vec<&str> = hit
+        .cves
+        .iter()
+        .chain(&hit.techniques)
+        .chain(&hit.malware)
+        .map(String::as_str)
+        .collect();
+    if !indicators.is_empty() {
+        writeln!(out, "     indicators: {}", indicators.join(", "))?;
+    }
     with_color(out, &spec(Color::Magenta, false), |o| {
         writeln!(o, "     {}", hit.path)
     })?;
@@ -134,6 +144,9 @@ fn facet_table<W: WriteColor>(out: &mut W, facets: &Facets) -> io::Result<()> {
         ("sponsor", &facets.sponsor),
         ("target", &facets.target),
         ("year", &facets.year),
+        ("cve", &facets.cve),
+        ("technique", &facets.technique),
+        ("malware", &facets.malware),
     ] {
         let cells: Vec<String> = values
             .iter()
@@ -151,7 +164,7 @@ fn facet_table<W: WriteColor>(out: &mut W, facets: &Facets) -> io::Result<()> {
         } else {
             cells.join(" · ")
         };
-        writeln!(out, "  {name:<8} {cells}{more}")?;
+        writeln!(out, "  {name:<9} {cells}{more}")?;
     }
     Ok(())
 }
@@ -226,6 +239,8 @@ pub fn stats_table<W: WriteColor>(out: &mut W, stats: &Stats, top: usize) -> io:
         ("actors", &stats.facets.actor),
         ("sponsors", &stats.facets.sponsor),
         ("targets", &stats.facets.target),
+        ("malware", &stats.facets.malware),
+        ("techniques", &stats.facets.technique),
     ] {
         let cells: Vec<String> = values
             .iter()
@@ -268,6 +283,15 @@ pub fn extraction_text<W: Write>(
             actor.name,
             forms.join(", ")
         )?;
+    }
+    for (label, values) in [
+        ("cves", &extraction.cves),
+        ("techniques", &extraction.techniques),
+        ("malware", &extraction.software),
+    ] {
+        if !values.is_empty() {
+            writeln!(out, "  {label}: {}", values.join(", "))?;
+        }
     }
     writeln!(
         out,

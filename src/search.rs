@@ -44,6 +44,12 @@ pub struct SearchRequest {
     pub sponsors: Vec<String>,
     /// Target codes; any of them.
     pub targets: Vec<String>,
+    /// CVE identifiers; any of them.
+    pub cves: Vec<String>,
+    /// ATT&CK technique IDs; any of them.
+    pub techniques: Vec<String>,
+    /// Malware or tool names; any of them.
+    pub malware: Vec<String>,
     /// First day included.
     pub since: Option<NaiveDate>,
     /// Last day included.
@@ -142,6 +148,12 @@ pub struct Hit {
     pub sponsors: Vec<String>,
     /// Target codes.
     pub targets: Vec<String>,
+    /// CVE identifiers.
+    pub cves: Vec<String>,
+    /// ATT&CK technique IDs.
+    pub techniques: Vec<String>,
+    /// Malware and tool names.
+    pub malware: Vec<String>,
     /// The surface forms that produced each actor.
     pub evidence: BTreeMap<String, Vec<String>>,
     /// Best-matching passage (plain text).
@@ -183,6 +195,15 @@ pub struct Facets {
     /// Year → articles.
     #[serde(serialize_with = "as_map")]
     pub year: Vec<(String, u64)>,
+    /// CVE → articles.
+    #[serde(serialize_with = "as_map")]
+    pub cve: Vec<(String, u64)>,
+    /// Technique → articles.
+    #[serde(serialize_with = "as_map")]
+    pub technique: Vec<(String, u64)>,
+    /// Malware or tool → articles.
+    #[serde(serialize_with = "as_map")]
+    pub malware: Vec<(String, u64)>,
 }
 
 fn as_map<S: serde::Serializer>(pairs: &[(String, u64)], serializer: S) -> Result<S::Ok, S::Error> {
@@ -276,6 +297,9 @@ impl Searchable {
             (self.fields.actor, &request.actors),
             (self.fields.sponsor, &request.sponsors),
             (self.fields.target, &request.targets),
+            (self.fields.cve, &request.cves),
+            (self.fields.technique, &request.techniques),
+            (self.fields.malware, &request.malware),
         ] {
             if values.is_empty() {
                 continue;
@@ -342,7 +366,7 @@ impl Searchable {
             request.sort
         };
         let facet_collectors = request.facets.then(|| {
-            [field::ACTOR, field::SPONSOR, field::TARGET, field::PERIOD].map(|name| {
+            FACET_FIELDS.map(|name| {
                 let mut collector = FacetCollector::for_field(name);
                 collector.add_facet(Facet::root());
                 collector
@@ -404,12 +428,17 @@ impl Searchable {
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(self.hit_from(&doc, score, snippets.as_ref()));
         }
-        let facets = facet_counts.map(|[actor, sponsor, target, period]| Facets {
-            actor: leaf_counts(&actor),
-            sponsor: leaf_counts(&sponsor),
-            target: leaf_counts(&target),
-            year: year_counts(&period),
-        });
+        let facets = facet_counts.map(
+            |[actor, sponsor, target, period, cve, technique, malware]| Facets {
+                actor: leaf_counts(&actor),
+                sponsor: leaf_counts(&sponsor),
+                target: leaf_counts(&target),
+                year: year_counts(&period),
+                cve: leaf_counts(&cve),
+                technique: leaf_counts(&technique),
+                malware: leaf_counts(&malware),
+            },
+        );
         Ok(SearchResults {
             query: request.query.clone().unwrap_or_default(),
             total_hits,
@@ -467,6 +496,9 @@ impl Searchable {
             actors: facets(self.fields.actor),
             sponsors: facets(self.fields.sponsor),
             targets: facets(self.fields.target),
+            cves: facets(self.fields.cve),
+            techniques: facets(self.fields.technique),
+            malware: facets(self.fields.malware),
             evidence,
             highlight_ranges: snippet.clone(),
             snippet,
@@ -539,9 +571,19 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-type FacetArray = [FacetCollector; 4];
-/// Counts of the four facet fields, when asked for.
-type FacetFruit = Option<[FacetCounts; 4]>;
+/// The facet fields counted by `--facets`, in the order of [`FacetArray`].
+const FACET_FIELDS: [&str; 7] = [
+    field::ACTOR,
+    field::SPONSOR,
+    field::TARGET,
+    field::PERIOD,
+    field::CVE,
+    field::TECHNIQUE,
+    field::MALWARE,
+];
+type FacetArray = [FacetCollector; 7];
+/// Counts of the facet fields, when asked for.
+type FacetFruit = Option<[FacetCounts; 7]>;
 /// A page of hits: score (when ranked by relevance) and address.
 type Page = Vec<(Option<f32>, DocAddress)>;
 
@@ -551,9 +593,10 @@ fn run_count(
     facets: Option<FacetArray>,
 ) -> Result<(usize, FacetFruit), SearchError> {
     match facets {
-        Some([a, s, t, p]) => {
-            let (count, (a, s, t, p)) = searcher.search(query, &(Count, (a, s, t, p)))?;
-            Ok((count, Some([a, s, t, p])))
+        Some([a, s, t, p, c, te, m]) => {
+            let (count, ((a, s, t, p), (c, te, m))) =
+                searcher.search(query, &(Count, ((a, s, t, p), (c, te, m))))?;
+            Ok((count, Some([a, s, t, p, c, te, m])))
         }
         None => Ok((searcher.search(query, &Count)?, None)),
     }
@@ -571,10 +614,10 @@ where
     C: Collector<Fruit = TopFruit<K>>,
 {
     match facets {
-        Some([a, s, t, p]) => {
-            let (count, hits, (a, s, t, p)) =
-                searcher.search(query, &(Count, top, (a, s, t, p)))?;
-            Ok((count, hits, Some([a, s, t, p])))
+        Some([a, s, t, p, c, te, m]) => {
+            let (count, hits, ((a, s, t, p), (c, te, m))) =
+                searcher.search(query, &(Count, top, ((a, s, t, p), (c, te, m))))?;
+            Ok((count, hits, Some([a, s, t, p, c, te, m])))
         }
         None => {
             let (count, hits) = searcher.search(query, &(Count, top))?;

@@ -610,3 +610,43 @@ fn help_documents_exit_codes() {
         .stdout(predicate::str::contains("Exit codes:"))
         .stdout(predicate::str::contains("1  search: no article matched"));
 }
+
+#[test]
+fn cve_technique_and_malware_facets_filter_and_count() {
+    let env = sample_env();
+    env.article(
+        "outlook.txt",
+        "2023-03-15",
+        "Forest Blizzard exploited CVE-2023-23397 in Outlook (T1566.001) against Ukrainian agencies.",
+    );
+    env.article(
+        "grid2.txt",
+        "2022-04-12",
+        "Sandworm deployed Industroyer and CaddyWiper against Ukraine's grid (T1485), exploiting cve-2023-23397 too.",
+    );
+    env.index_corpus();
+    let both: BTreeSet<String> = env.ids(&["--cve", "CVE-2023-23397"]).into_iter().collect();
+    assert_eq!(
+        both,
+        BTreeSet::from(["outlook.txt".to_string(), "grid2.txt".to_string()])
+    );
+    assert_eq!(env.ids(&["--technique", "t1566.001"]), vec!["outlook.txt"]);
+    assert_eq!(env.ids(&["--malware", "industroyer"]), vec!["grid2.txt"]);
+    let result = env.search(&["--facets", "--limit", "0"]);
+    assert_eq!(result["facets"]["cve"]["CVE-2023-23397"], 2);
+    assert_eq!(result["facets"]["malware"]["CaddyWiper"], 1);
+    let hit = &env.search(&["--malware", "CaddyWiper"])["hits"][0];
+    assert_eq!(
+        set(&hit["cves"]),
+        BTreeSet::from(["CVE-2023-23397".to_string()])
+    );
+    assert_eq!(
+        set(&hit["techniques"]),
+        BTreeSet::from(["T1485".to_string()])
+    );
+    env.cmd()
+        .args(["search", "--cve", "CVE-23", "--index", "index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a CVE identifier"));
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use super::{alias_key, Actor, Country};
+use super::{alias_key, Actor, Country, Software};
 
 /// Where the builder reads its inputs.
 #[derive(Debug, Clone)]
@@ -45,25 +45,38 @@ pub struct Output {
     pub actors: Vec<Actor>,
     /// The country table.
     pub countries: Vec<Country>,
+    /// Malware and tool names ATT&CK links from its group descriptions.
+    pub software: Vec<Software>,
     /// Dropped ambiguous aliases and other decisions, one line each.
     pub report: Vec<String>,
 }
 
 impl Output {
-    /// The two JSON files as they are written to `data/`.
-    pub fn to_json(&self) -> Result<(String, String)> {
-        let mut actors = serde_json::to_string_pretty(&self.actors)?;
-        actors.push('\n');
-        let mut countries = serde_json::to_string_pretty(&self.countries)?;
-        countries.push('\n');
-        Ok((actors, countries))
+    /// The JSON files as they are written to `data/`: (file name, contents).
+    pub fn to_json(&self) -> Result<Vec<(&'static str, String)>> {
+        let pretty = |value: serde_json::Value| -> Result<String> {
+            let mut text = serde_json::to_string_pretty(&value)?;
+            text.push('\n');
+            Ok(text)
+        };
+        Ok(vec![
+            ("actors.json", pretty(serde_json::to_value(&self.actors)?)?),
+            (
+                "countries.json",
+                pretty(serde_json::to_value(&self.countries)?)?,
+            ),
+            (
+                "software.json",
+                pretty(serde_json::to_value(&self.software)?)?,
+            ),
+        ])
     }
 
-    /// Writes `actors.json`, `countries.json` and `gazetteer-report.txt` into `dir`.
+    /// Writes the JSON files and `gazetteer-report.txt` into `dir`.
     pub fn write_to(&self, dir: &Path) -> Result<()> {
-        let (actors, countries) = self.to_json()?;
-        fs::write(dir.join("actors.json"), actors)?;
-        fs::write(dir.join("countries.json"), countries)?;
+        for (name, contents) in self.to_json()? {
+            fs::write(dir.join(name), contents)?;
+        }
         let mut report = self.report.join("\n");
         report.push('\n');
         fs::write(dir.join("gazetteer-report.txt"), report)?;
@@ -217,9 +230,11 @@ pub fn build(sources: &Sources) -> Result<Output> {
     if !stale.is_empty() {
         bail!("overrides that no longer apply:\n{}", stale.join("\n"));
     }
+    let software = build_software(&attack, &dictionary);
     Ok(Output {
         actors,
         countries,
+        software,
         report,
     })
 }
@@ -475,6 +490,34 @@ fn country_code_for(name: &str, countries: &[Country]) -> Option<String> {
                 || c.names.iter().any(|n| n.to_lowercase() == normalized)
         })
         .map(|c| c.code.clone())
+}
+
+/// Malware and tool names that ATT&CK's group descriptions link to
+/// (`[BlackEnergy](https://attack.mitre.org/software/S0089)`), without names
+/// that are ordinary words ("Empire", "Solar") or too short to be distinctive.
+fn build_software(attack: &Value, dictionary: &HashSet<&str>) -> Vec<Software> {
+    const LINK: &str = "](https://attack.mitre.org/software/";
+    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    for group in attack.as_array().into_iter().flatten() {
+        let description = group["description"].as_str().unwrap_or("");
+        let mut rest = description;
+        while let Some(link) = rest.find(LINK) {
+            let name_start = rest[..link].rfind('[').map_or(link, |i| i + 1);
+            let name = &rest[name_start..link];
+            let id: String = rest[link + LINK.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if name.len() >= 4 && !is_ordinary_words(name, dictionary) {
+                found.insert(name.to_string(), id);
+            }
+            rest = &rest[link + LINK.len()..];
+        }
+    }
+    found
+        .into_iter()
+        .map(|(name, id)| Software { name, id })
+        .collect()
 }
 
 fn is_ordinary_words(alias: &str, dictionary: &HashSet<&str>) -> bool {
