@@ -460,41 +460,20 @@ const ACCUSATION_CUES: &[&[&str]] = &[
     &["behalf", "of"],
     &["government", "of"],
 ];
-/// Words that, shortly before a country, say it was hit.
-const VICTIM_CUES: &[&str] = &[
-    "targeting",
-    "targeted",
-    "targets",
-    "target",
-    "against",
-    "attacked",
-    "attacking",
-    "hit",
-    "hitting",
-    "breached",
-    "breaching",
-    "compromised",
-    "compromising",
-    "infiltrated",
-    "infiltrating",
-    "hacked",
-    "hacking",
-    "penetrated",
-    "spied",
-    "spying",
+/// Words that, shortly before a country, place a victim there ("firms in
+/// Poland", "across Europe"); the attack verbs are in [`STRONG_VICTIM_CUES`].
+const LOCATIVE_VICTIM_CUES: &[&str] = &[
     "victims",
     "victim",
     "across",
     "into",
     "on",
-    "struck",
-    "disrupted",
-    "crippled",
     "in",
     "throughout",
     "within",
     "inside",
     "at",
+    "hacking",
 ];
 /// Words that, right after a country, say it is the home of a victim.
 const VICTIM_NOUNS: &[&str] = &[
@@ -1645,10 +1624,9 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
         return CountryRole::Accuser;
     }
     let victim_before = !governed_by_preposition
-        && before
-            .iter()
-            .take(2)
-            .any(|w| VICTIM_CUES.contains(&w.as_str()))
+        && before.iter().take(2).any(|w| {
+            LOCATIVE_VICTIM_CUES.contains(&w.as_str()) || STRONG_VICTIM_CUES.contains(&w.as_str())
+        })
         && !ends_with_cue(&before, &["based", "in"])
         && !ends_with_cue(&before, &["headquartered", "in"]);
     let victim_after = VICTIM_NOUNS.contains(&next) || VICTIM_NOUNS.contains(&head);

@@ -61,6 +61,8 @@ pub mod field {
     pub const TECHNIQUE: &str = "technique";
     /// Malware and tool names, as facets `/BlackEnergy`.
     pub const MALWARE: &str = "malware";
+    /// Every facet field, in the order `--facets` reports them.
+    pub const FACETS: [&str; 7] = [ACTOR, SPONSOR, TARGET, PERIOD, CVE, TECHNIQUE, MALWARE];
     /// Change-detection signature of the source file.
     pub const SIGNATURE: &str = "signature";
     /// JSON evidence: which surface forms produced each actor.
@@ -156,15 +158,7 @@ pub fn schema() -> Schema {
             .set_fast()
             .set_precision(DateTimePrecision::Seconds),
     );
-    for facet in [
-        field::ACTOR,
-        field::SPONSOR,
-        field::TARGET,
-        field::PERIOD,
-        field::CVE,
-        field::TECHNIQUE,
-        field::MALWARE,
-    ] {
+    for facet in field::FACETS {
         builder.add_facet_field(facet, FacetOptions::default().set_stored());
     }
     builder.add_u64_field(field::SIGNATURE, FAST | STORED);

@@ -366,7 +366,7 @@ impl Searchable {
             request.sort
         };
         let facet_collectors = request.facets.then(|| {
-            FACET_FIELDS.map(|name| {
+            field::FACETS.map(|name| {
                 let mut collector = FacetCollector::for_field(name);
                 collector.add_facet(Facet::root());
                 collector
@@ -571,16 +571,6 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-/// The facet fields counted by `--facets`, in the order of [`FacetArray`].
-const FACET_FIELDS: [&str; 7] = [
-    field::ACTOR,
-    field::SPONSOR,
-    field::TARGET,
-    field::PERIOD,
-    field::CVE,
-    field::TECHNIQUE,
-    field::MALWARE,
-];
 type FacetArray = [FacetCollector; 7];
 /// Counts of the facet fields, when asked for.
 type FacetFruit = Option<[FacetCounts; 7]>;
