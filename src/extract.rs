@@ -1551,7 +1551,6 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
         return CountryRole::Descriptor;
     }
     let possessive = tail.starts_with("'s") || tail.starts_with("\u{2019}s");
-    let strip = |w: &str| w.trim_start_matches(['\'', '\u{2019}', 's']).to_string();
     let after: Vec<String> = if possessive {
         after
             .iter()
@@ -1561,7 +1560,6 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     } else {
         after
     };
-    let _ = strip;
 
     // Skip the ambiguous nouns ("Chinese government", "Russian military
     // intelligence") and look at what follows them.

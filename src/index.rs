@@ -602,8 +602,8 @@ pub fn index_corpus(
                 Index::create_in_dir(index_dir, schema())?
             }
             Ok(_) => return Err(IndexError::SchemaMismatch),
-            Err(e) if rebuild => {
-                let _ = e;
+            // An unreadable index is what --rebuild is for: start afresh.
+            Err(_) if rebuild => {
                 wipe_index_files(index_dir)?;
                 rebuild = false;
                 Index::create_in_dir(index_dir, schema())?

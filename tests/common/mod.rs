@@ -55,11 +55,12 @@ impl TestEnv {
         cmd
     }
 
-    /// `dossier index` over the corpus; asserts success and returns stderr.
-    pub fn index_corpus(&self) -> String {
+    /// `dossier index corpus --index index EXTRA...`; asserts success.
+    fn run_index(&self, extra: &[&str]) -> std::process::Output {
         let output = self
             .cmd()
             .args(["index", "corpus", "--index", "index"])
+            .args(extra)
             .output()
             .expect("run index");
         assert!(
@@ -67,21 +68,17 @@ impl TestEnv {
             "index failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        String::from_utf8_lossy(&output.stderr).into_owned()
+        output
+    }
+
+    /// `dossier index` over the corpus; asserts success and returns stderr.
+    pub fn index_corpus(&self) -> String {
+        String::from_utf8_lossy(&self.run_index(&[]).stderr).into_owned()
     }
 
     /// `dossier index --json` summary.
     pub fn index_json(&self) -> Value {
-        let output = self
-            .cmd()
-            .args(["index", "corpus", "--index", "index", "--json", "--quiet"])
-            .output()
-            .expect("run index");
-        assert!(
-            output.status.success(),
-            "index failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let output = self.run_index(&["--json", "--quiet"]);
         serde_json::from_slice(&output.stdout).expect("index JSON")
     }
 
