@@ -1,5 +1,6 @@
-//! Extraction throughput (MB/s of article text, one core) over the bundled
-//! corpus: how fast `Extractor::extract` turns text into facets.
+//! Extraction throughput (MB/s of article text, one core): how fast
+//! `Extractor::extract` turns text into facets, over the bundled corpus (short
+//! articles dense with names) and over generated articles.
 
 use std::fs;
 
@@ -33,6 +34,29 @@ fn extraction(c: &mut Criterion) {
             bodies
                 .iter()
                 .map(|body| extractor.extract(body).actors.len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+
+    // Generated articles: long Zipf filler with entities at a news-like
+    // density, nearer the large corpora the indexing benches use.
+    let generator = dossier::gen::Generator::new(42);
+    let generated: Vec<String> = (0..500)
+        .map(|index| {
+            let mut text = String::new();
+            generator.article(index, &mut text);
+            text
+        })
+        .collect();
+    let bytes: usize = generated.iter().map(String::len).sum();
+    let mut group = c.benchmark_group("extract");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("generated articles", |b| {
+        b.iter(|| {
+            generated
+                .iter()
+                .map(|text| extractor.extract(text).actors.len())
                 .sum::<usize>()
         })
     });

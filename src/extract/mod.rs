@@ -2,16 +2,19 @@
 //! actors it names (resolved to canonical names), their sponsor states, and
 //! the countries it reports as targeted — with the evidence for each.
 //!
-//! Matching is one Aho-Corasick pass over every alias and country form, with
-//! whole-word and case rules per pattern; context rules then decide whether a
+//! Matching is one hashed word n-gram pass over every alias and country form
+//! (see [`phrases`]), with whole-word and case rules per pattern; context rules then decide whether a
 //! country mention is a victim, an accused state or a bystander.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+mod phrases;
+
 use serde::Serialize;
 
 use crate::gazetteer::{Actor, Gazetteer};
+use phrases::{is_word_char, PhraseMatch, PhraseMatcher};
 
 /// Where a surface form was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -255,11 +258,10 @@ const TECHNIQUE_PATTERN: &str = r"(?-u)\bT1\d{3}(?:\.\d{3})?\b";
 pub struct Extractor {
     cve: regex::Regex,
     technique: regex::Regex,
-    software: AhoCorasick,
     introduced_name: regex::Regex,
     gazetteer: &'static Gazetteer,
     vendor_schemes: regex::Regex,
-    automaton: AhoCorasick,
+    phrases: PhraseMatcher,
     patterns: Vec<Pattern>,
     /// The pattern strings, for exact-case comparisons.
     strings: Vec<String>,
@@ -877,27 +879,24 @@ impl Extractor {
                 );
             }
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&strings)
-            .expect("gazetteer patterns build an automaton");
-        let software = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(gazetteer.software().iter().map(|s| s.name.as_str()))
-            .expect("software names build an automaton");
+        // Software names share the word pass; their indices follow the
+        // gazetteer patterns'.
+        let phrases = PhraseMatcher::new(
+            &strings
+                .iter()
+                .map(String::as_str)
+                .chain(gazetteer.software().iter().map(|s| s.name.as_str()))
+                .collect::<Vec<_>>(),
+        );
         Extractor {
             cve: regex::Regex::new(CVE_PATTERN).expect("CVE pattern is valid"),
             technique: regex::Regex::new(TECHNIQUE_PATTERN).expect("technique pattern is valid"),
-            software,
             gazetteer,
             vendor_schemes: regex::Regex::new(VENDOR_SCHEMES)
                 .expect("vendor scheme pattern is valid"),
             introduced_name: regex::Regex::new(INTRODUCED_NAME)
                 .expect("introduced-name pattern is valid"),
-            automaton,
+            phrases,
             patterns,
             strings,
         }
@@ -910,7 +909,12 @@ impl Extractor {
 
     /// Extracts the facets of one article's text.
     pub fn extract(&self, text: &str) -> Extraction {
-        let matches = self.find_matches(text);
+        let words = phrases::words(text);
+        let found = self.phrases.find_all(text, &words);
+        let (gazetteer_found, software_found): (Vec<PhraseMatch>, Vec<PhraseMatch>) = found
+            .into_iter()
+            .partition(|m| m.pattern < self.patterns.len());
+        let matches = self.find_matches(text, gazetteer_found);
 
         let mut actor_mentions: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
         let mut pending_ordinary: Vec<(usize, Mention)> = Vec::new();
@@ -1028,18 +1032,17 @@ impl Extractor {
             .find_iter(text)
             .map(|m| m.as_str().to_string())
             .collect();
-        let software: BTreeSet<String> = self
-            .software
-            .find_iter(text)
+        let software: BTreeSet<String> = software_found
+            .into_iter()
             .filter(|m| {
-                is_whole_word(text, m.start(), m.end())
-                    && text[m.start()..]
+                is_whole_word(text, m.start, m.end)
+                    && text[m.start..]
                         .chars()
                         .next()
                         .is_some_and(char::is_uppercase)
             })
             .map(|m| {
-                self.gazetteer.software()[m.pattern().as_usize()]
+                self.gazetteer.software()[m.pattern - self.patterns.len()]
                     .name
                     .clone()
             })
@@ -1148,7 +1151,7 @@ impl Extractor {
                 continue;
             };
             let before = words_before(text, captures.get(0).map_or(0, |m| m.start()), 5);
-            let describes_a_group = before.iter().any(|w| GROUP_NOUNS.contains(&w.as_str()));
+            let describes_a_group = before.iter().any(|w| GROUP_NOUNS.contains(&w.as_ref()));
             let surface = name.as_str();
             let first = surface.split(' ').next().unwrap_or("");
             let known = matches
@@ -1188,13 +1191,16 @@ impl Extractor {
     }
 
     /// Whole-word, case-checked, leftmost-longest matches.
-    fn find_matches(&self, text: &str) -> Vec<(usize, usize, Pattern, usize)> {
-        let mut candidates: Vec<(usize, usize, Pattern, usize)> = self
-            .automaton
-            .find_iter(text)
+    fn find_matches(
+        &self,
+        text: &str,
+        found: Vec<PhraseMatch>,
+    ) -> Vec<(usize, usize, Pattern, usize)> {
+        let mut candidates: Vec<(usize, usize, Pattern, usize)> = found
+            .into_iter()
             .filter_map(|m| {
-                let (start, end) = (m.start(), m.end());
-                let pattern = self.patterns[m.pattern().as_usize()];
+                let (start, end, id) = (m.start, m.end, m.pattern);
+                let pattern = self.patterns[id];
                 let surface = &text[start..end];
                 let pattern_text_ok = match pattern.case {
                     CaseRule::Any => true,
@@ -1213,14 +1219,10 @@ impl Extractor {
                             || (surface.chars().next().is_some_and(char::is_uppercase)
                                 && !starts_sentence(text, start))
                     }
-                    CaseRule::Exact => surface == self.strings[m.pattern().as_usize()],
+                    CaseRule::Exact => surface == self.strings[id],
                 };
-                (pattern_text_ok && is_whole_word(text, start, end)).then_some((
-                    start,
-                    end,
-                    pattern,
-                    m.pattern().as_usize(),
-                ))
+                (pattern_text_ok && is_whole_word(text, start, end))
+                    .then_some((start, end, pattern, id))
             })
             .collect();
         candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
@@ -1297,10 +1299,6 @@ fn apostrophe_forms(name: &str) -> Vec<String> {
     }
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-}
-
 fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
@@ -1312,12 +1310,24 @@ fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
+/// A word in lower case, borrowed when it already is.
+fn lowercase(word: &str) -> Cow<'_, str> {
+    if word
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        Cow::Owned(word.to_lowercase())
+    } else {
+        Cow::Borrowed(word)
+    }
+}
+
 /// Word tokens of a stretch of text, lower-cased, without punctuation at the
 /// ends; stops at a sentence end.
-fn words_before(text: &str, start: usize, limit: usize) -> Vec<String> {
+fn words_before(text: &str, start: usize, limit: usize) -> Vec<Cow<'_, str>> {
     let head = &text[..start];
     let mut words = Vec::new();
-    for raw in head.split_whitespace().rev() {
+    for raw in phrases::tokens_before(text, start) {
         if words.len() == limit {
             break;
         }
@@ -1335,9 +1345,7 @@ fn words_before(text: &str, start: usize, limit: usize) -> Vec<String> {
                 break;
             }
         }
-        let word = raw
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
-            .to_lowercase();
+        let word = lowercase(raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'));
         if !word.is_empty() {
             words.push(word);
         }
@@ -1345,15 +1353,14 @@ fn words_before(text: &str, start: usize, limit: usize) -> Vec<String> {
     words
 }
 
-fn words_after(text: &str, end: usize, limit: usize) -> Vec<String> {
+fn words_after(text: &str, end: usize, limit: usize) -> Vec<Cow<'_, str>> {
     let mut words = Vec::new();
-    for raw in text[end..].split_whitespace() {
+    for raw in phrases::tokens_after(text, end) {
         if words.len() == limit {
             break;
         }
-        let word = raw
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '(')
-            .to_lowercase();
+        let word =
+            lowercase(raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '('));
         if !word.is_empty() {
             words.push(word);
         }
@@ -1402,7 +1409,7 @@ fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize, alias: &str) -
             .first()
             .is_some_and(|w| w == "a" || w == "an" || w == "the")
             && appositive.iter().any(|w| {
-                ACTOR_CUES_AFTER.contains(&w.as_str())
+                ACTOR_CUES_AFTER.contains(&w.as_ref())
                     || w.ends_with("-based")
                     || w.ends_with("-linked")
             })
@@ -1415,21 +1422,21 @@ fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize, alias: &str) -
         let after = words_after(text, end, 1);
         return after
             .first()
-            .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_str()));
+            .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_ref()));
     }
     let before = words_before(text, start, 3);
     let after = words_after(text, end, 1);
     let naming = before
         .first()
-        .is_some_and(|w| NAMING_VERBS.contains(&w.as_str()))
+        .is_some_and(|w| NAMING_VERBS.contains(&w.as_ref()))
         && before
             .get(1)
-            .is_some_and(|w| GROUP_NOUNS.contains(&w.as_str()));
+            .is_some_and(|w| GROUP_NOUNS.contains(&w.as_ref()));
     // "breached by Zirconium", "attacks by Leviathan".
     let agent = before.first().is_some_and(|w| w == "by")
         && before
             .get(1)
-            .is_some_and(|w| ATTACK_NOUNS_AND_VERBS.contains(&w.as_str()));
+            .is_some_and(|w| ATTACK_NOUNS_AND_VERBS.contains(&w.as_ref()));
     let before_cue = naming
         || agent
         || ACTOR_CUES_BEFORE
@@ -1437,20 +1444,20 @@ fn ordinary_alias_is_a_name(text: &str, start: usize, end: usize, alias: &str) -
             .any(|cue| ends_with_cue(&before, cue));
     let after_cue = after
         .first()
-        .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_str()));
+        .is_some_and(|w| ACTOR_CUES_AFTER.contains(&w.as_ref()));
     before_cue || after_cue
 }
 
 /// "Chad Smith", "Michael Jordan": a given-name country next to another
 /// capitalised word that is not a sentence start.
 fn is_person_name(text: &str, start: usize, end: usize) -> bool {
-    let next = text[end..].split_whitespace().next().unwrap_or("");
+    let next = phrases::tokens_after(text, end).next().unwrap_or("");
     let next_is_name = text[end..].starts_with(' ')
         && next.chars().next().is_some_and(char::is_uppercase)
         && next
             .chars()
             .all(|c| c.is_alphabetic() || c == '.' || c == ',' || c == '\'');
-    let previous = text[..start].split_whitespace().next_back().unwrap_or("");
+    let previous = phrases::tokens_before(text, start).next().unwrap_or("");
     let previous_is_name = text[..start].ends_with(' ')
         && !starts_sentence(text, start)
         && previous.chars().next().is_some_and(char::is_uppercase)
@@ -1465,18 +1472,18 @@ fn georgia_is_us_state(text: &str, start: usize, end: usize) -> bool {
     before
         .iter()
         .chain(&after)
-        .any(|w| GEORGIA_US_CUES.contains(&w.as_str()))
+        .any(|w| GEORGIA_US_CUES.contains(&w.as_ref()))
         || after.first().is_some_and(|w| w == "state")
 }
 
-fn ends_with_cue(before: &[String], cue: &[&str]) -> bool {
+fn ends_with_cue(before: &[Cow<'_, str>], cue: &[&str]) -> bool {
     // `before` is nearest-first; a cue is written in reading order.
     before.len() >= cue.len()
         && cue
             .iter()
             .rev()
             .zip(before.iter())
-            .all(|(c, w)| *c == w.as_str())
+            .all(|(c, w)| *c == w.as_ref())
 }
 
 /// "by Russia and China", "the US, the UK and Canada accused": countries
@@ -1530,9 +1537,9 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
         return CountryRole::Accused;
     }
     let after = words_after(text, end, 5);
-    let before: Vec<String> = words_before(text, start, 5)
+    let before: Vec<Cow<'_, str>> = words_before(text, start, 5)
         .into_iter()
-        .filter(|w| !["the", "a", "an"].contains(&w.as_str()))
+        .filter(|w| !["the", "a", "an"].contains(&w.as_ref()))
         .collect();
     // "China-based group" is blamed; "a Singapore-based company" is not.
     if LOCATIVE_SUFFIXES.iter().any(|s| starts_with(s)) {
@@ -1540,7 +1547,7 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
             .iter()
             .skip(1)
             .take(3)
-            .any(|w| STRONG_ATTRIBUTION_NOUNS.contains(&w.as_str()));
+            .any(|w| STRONG_ATTRIBUTION_NOUNS.contains(&w.as_ref()));
         return if names_attackers {
             CountryRole::Accused
         } else {
@@ -1551,7 +1558,7 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
         return CountryRole::Descriptor;
     }
     let possessive = tail.starts_with("'s") || tail.starts_with("\u{2019}s");
-    let after: Vec<String> = if possessive {
+    let after: Vec<Cow<'_, str>> = if possessive {
         after
             .iter()
             .skip(usize::from(after.first().is_some_and(|w| w == "s")))
@@ -1565,9 +1572,9 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     // intelligence") and look at what follows them.
     let ambiguous_run = after
         .iter()
-        .take_while(|w| AMBIGUOUS_NOUNS.contains(&w.as_str()))
+        .take_while(|w| AMBIGUOUS_NOUNS.contains(&w.as_ref()))
         .count();
-    let head = after.get(ambiguous_run).map(String::as_str).unwrap_or("");
+    let head = after.get(ambiguous_run).map(|w| w.as_ref()).unwrap_or("");
     if STRONG_ATTRIBUTION_NOUNS.contains(&head) {
         return CountryRole::Accused;
     }
@@ -1577,7 +1584,7 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
         || (before.first().is_some_and(|w| w == "by")
             && before
                 .get(1)
-                .is_some_and(|w| ATTACK_NOUNS_AND_VERBS.contains(&w.as_str())));
+                .is_some_and(|w| ATTACK_NOUNS_AND_VERBS.contains(&w.as_ref())));
     if accusation_before {
         return CountryRole::Accused;
     }
@@ -1591,39 +1598,39 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
             "allies",
             "co-sealed",
         ]
-        .contains(&w.as_str())
+        .contains(&w.as_ref())
     }) {
         // "co-signed by agencies from the United States, ..."
         return CountryRole::Accuser;
     }
     let (verb, passive) = verb_after(text, end);
-    if ambiguous_run > 0 && !passive && ACCUSER_VERBS.contains(&verb.as_str()) {
+    if ambiguous_run > 0 && !passive && ACCUSER_VERBS.contains(&verb.as_ref()) {
         // "Belgian intelligence says", "the Dutch government said".
         return CountryRole::Accuser;
     }
     let governed_by_preposition = before
         .first()
-        .is_some_and(|w| ["of", "by", "from", "with"].contains(&w.as_str()));
+        .is_some_and(|w| ["of", "by", "from", "with"].contains(&w.as_ref()));
     let strong_before = !governed_by_preposition
         && (before
             .iter()
             .take(3)
-            .any(|w| STRONG_VICTIM_CUES.contains(&w.as_str()))
+            .any(|w| STRONG_VICTIM_CUES.contains(&w.as_ref()))
             || ends_with_cue(&before, &["attacks", "on"])
             || ends_with_cue(&before, &["attack", "on"]));
-    if strong_before || (passive && ATTACK_VERBS.contains(&verb.as_str())) {
+    if strong_before || (passive && ATTACK_VERBS.contains(&verb.as_ref())) {
         return CountryRole::Attacked;
     }
-    if !passive && ACCUSER_VERBS.contains(&verb.as_str()) {
+    if !passive && ACCUSER_VERBS.contains(&verb.as_ref()) {
         return CountryRole::Accuser;
     }
-    let next = after.first().map(String::as_str).unwrap_or("");
+    let next = after.first().map(|w| w.as_ref()).unwrap_or("");
     if ACCUSER_AGENCIES.contains(&next) || (ambiguous_run > 0 && OBSERVER_NOUNS.contains(&head)) {
         return CountryRole::Accuser;
     }
     let victim_before = !governed_by_preposition
         && before.iter().take(2).any(|w| {
-            LOCATIVE_VICTIM_CUES.contains(&w.as_str()) || STRONG_VICTIM_CUES.contains(&w.as_str())
+            LOCATIVE_VICTIM_CUES.contains(&w.as_ref()) || STRONG_VICTIM_CUES.contains(&w.as_ref())
         })
         && !ends_with_cue(&before, &["based", "in"])
         && !ends_with_cue(&before, &["headquartered", "in"]);
@@ -1637,7 +1644,7 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
 /// The first verb after a country mention, skipping auxiliaries, adverbs and
 /// coordinated names ("the US and the UK have jointly accused"), and whether
 /// it is passive ("was breached").
-fn verb_after(text: &str, end: usize) -> (String, bool) {
+fn verb_after(text: &str, end: usize) -> (Cow<'_, str>, bool) {
     let tail = text[end..]
         .strip_prefix("'s")
         .or_else(|| text[end..].strip_prefix("\u{2019}s"))
@@ -1646,23 +1653,21 @@ fn verb_after(text: &str, end: usize) -> (String, bool) {
     // The mention ends its sentence or clause: "... in the US. Investigators"
     // or "... in Nepal, Trend Micro said".
     if rest.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
-        return (String::new(), false);
+        return (Cow::Borrowed(""), false);
     }
     let mut passive = false;
     let mut after_conjunction = false;
-    for raw in rest.split_whitespace().take(10) {
-        let word = raw
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
-            .to_lowercase();
+    for raw in phrases::tokens_after(rest, 0).take(10) {
+        let word = lowercase(raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'));
         if word.is_empty() {
             continue;
         }
         let capitalised = raw.chars().next().is_some_and(char::is_uppercase);
-        if PASSIVE_MARKERS.contains(&word.as_str()) {
+        if PASSIVE_MARKERS.contains(&word.as_ref()) {
             passive = true;
         } else if word == "and" || word == "or" {
             after_conjunction = true;
-        } else if SKIPPED_BEFORE_VERB.contains(&word.as_str())
+        } else if SKIPPED_BEFORE_VERB.contains(&word.as_ref())
             || (capitalised && after_conjunction)
             || word.len() <= 1
         {
@@ -1675,7 +1680,7 @@ fn verb_after(text: &str, end: usize) -> (String, bool) {
             break;
         }
     }
-    (String::new(), passive)
+    (Cow::Borrowed(""), passive)
 }
 
 fn target_verdict(
