@@ -13,6 +13,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::DocSet;
 use tantivy::{
     DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
@@ -365,7 +366,10 @@ impl Searchable {
         } else {
             request.sort
         };
-        let facet_collectors = request.facets.then(|| {
+        // Counts over every article come from the term dictionaries, without
+        // visiting a document; any narrower set needs the collectors.
+        let every_article = !has_text && self.has_no_filters(request);
+        let facet_collectors = (request.facets && !every_article).then(|| {
             field::FACETS.map(|name| {
                 let mut collector = FacetCollector::for_field(name);
                 collector.add_facet(Facet::root());
@@ -428,17 +432,21 @@ impl Searchable {
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(self.hit_from(&doc, score, snippets.as_ref()));
         }
-        let facets = facet_counts.map(
-            |[actor, sponsor, target, period, cve, technique, malware]| Facets {
-                actor: leaf_counts(&actor),
-                sponsor: leaf_counts(&sponsor),
-                target: leaf_counts(&target),
-                year: year_counts(&period),
-                cve: leaf_counts(&cve),
-                technique: leaf_counts(&technique),
-                malware: leaf_counts(&malware),
-            },
-        );
+        let facets = if request.facets && every_article {
+            Some(self.every_article_facets(&searcher)?)
+        } else {
+            facet_counts.map(
+                |[actor, sponsor, target, period, cve, technique, malware]| Facets {
+                    actor: leaf_counts(&actor),
+                    sponsor: leaf_counts(&sponsor),
+                    target: leaf_counts(&target),
+                    year: year_counts(&period),
+                    cve: leaf_counts(&cve),
+                    technique: leaf_counts(&technique),
+                    malware: leaf_counts(&malware),
+                },
+            )
+        };
         Ok(SearchResults {
             query: request.query.clone().unwrap_or_default(),
             total_hits,
@@ -503,6 +511,39 @@ impl Searchable {
             highlight_ranges: snippet.clone(),
             snippet,
         }
+    }
+
+    /// Whether the request filters on nothing.
+    fn has_no_filters(&self, request: &SearchRequest) -> bool {
+        request.actors.is_empty()
+            && request.sponsors.is_empty()
+            && request.targets.is_empty()
+            && request.cves.is_empty()
+            && request.techniques.is_empty()
+            && request.malware.is_empty()
+            && request.since.is_none()
+            && request.until.is_none()
+    }
+
+    /// Facet counts over every live article, from the term dictionaries.
+    fn every_article_facets(&self, searcher: &Searcher) -> Result<Facets, SearchError> {
+        let counts = |field| top_level_facet_counts(searcher, field);
+        let leaves = |field| -> Result<Vec<(String, u64)>, SearchError> {
+            let mut pairs: Vec<(String, u64)> = counts(field)?.into_iter().collect();
+            pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            Ok(pairs)
+        };
+        let mut year: Vec<(String, u64)> = counts(self.fields.period)?.into_iter().collect();
+        year.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(Facets {
+            actor: leaves(self.fields.actor)?,
+            sponsor: leaves(self.fields.sponsor)?,
+            target: leaves(self.fields.target)?,
+            year,
+            cve: leaves(self.fields.cve)?,
+            technique: leaves(self.fields.technique)?,
+            malware: leaves(self.fields.malware)?,
+        })
     }
 
     /// Every facet value in the index with its article count.
@@ -614,6 +655,55 @@ where
             Ok((count, hits, None))
         }
     }
+}
+
+/// How many live articles carry each top-level value of a facet field.
+///
+/// Tantivy indexes a facet with every prefix of its path (segments joined by
+/// a NUL byte), so the top-level values are the terms without a NUL. A
+/// term's document frequency is exact in a segment without deletions; where
+/// an update left deleted articles, the term's postings are walked instead.
+/// The byte Tantivy puts between the segments of an encoded facet path.
+const FACET_SEPARATOR: u8 = 0;
+
+fn top_level_facet_counts(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+) -> Result<BTreeMap<String, u64>, SearchError> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while terms.advance() {
+            let key = terms.key();
+            if key.is_empty() || key.contains(&FACET_SEPARATOR) {
+                continue;
+            }
+            let count = match segment.alive_bitset() {
+                None => u64::from(terms.value().doc_freq),
+                Some(alive) => {
+                    let mut postings = inverted
+                        .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                        .map_err(tantivy::TantivyError::from)?;
+                    let mut live = 0;
+                    while postings.doc() != tantivy::TERMINATED {
+                        live += u64::from(alive.is_alive(postings.doc()));
+                        postings.advance();
+                    }
+                    live
+                }
+            };
+            if count > 0 {
+                *counts
+                    .entry(String::from_utf8_lossy(key).into_owned())
+                    .or_default() += count;
+            }
+        }
+    }
+    Ok(counts)
 }
 
 fn leaf_counts(counts: &FacetCounts) -> Vec<(String, u64)> {

@@ -280,6 +280,47 @@ fn facet_counts_equal_the_number_of_matching_articles() {
 }
 
 #[test]
+fn facet_counts_over_every_article_skip_replaced_versions() {
+    // Counts over every article are read from the term dictionaries; an
+    // updated article leaves its old version deleted but still in a segment,
+    // and that version must not be counted.
+    let env = TestEnv::new();
+    env.article(
+        "a.txt",
+        "2024-01-02",
+        "Fancy Bear phished the Bundestag in Germany.",
+    );
+    env.article(
+        "b.txt",
+        "2024-01-03",
+        "APT28 attacked a ministry in Poland.",
+    );
+    env.article(
+        "c.txt",
+        "2024-01-04",
+        "Lazarus Group robbed a bank in Bangladesh.",
+    );
+    env.index_corpus();
+    env.article(
+        "a.txt",
+        "2024-01-02",
+        "On second thought, the Lazarus Group phished the Bundestag in Germany.",
+    );
+    assert_eq!(env.index_json()["updated"], 1);
+
+    let every = env.search(&["--facets", "--limit", "0"]);
+    assert_eq!(every["total_hits"], 3);
+    let actors = every["facets"]["actor"].as_object().unwrap();
+    assert_eq!(actors.len(), 2, "{actors:?}");
+    let counts: Vec<u64> = actors.values().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(counts.iter().sum::<u64>(), 3, "{actors:?}");
+    assert!(counts.contains(&2) && counts.contains(&1), "{actors:?}");
+    // The same counts through the collectors, which visit live articles.
+    let filtered = env.search(&["--facets", "--limit", "0", "--since", "1900-01-01"]);
+    assert_eq!(every["facets"], filtered["facets"]);
+}
+
+#[test]
 fn ordinary_words_do_not_become_actors() {
     let env = sample_env();
     env.index_corpus();

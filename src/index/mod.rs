@@ -22,6 +22,8 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError, Term}
 use thiserror::Error;
 
 use crate::extract::{Extraction, Extractor};
+
+pub mod analyzer;
 use crate::ingest::{self, SkipReason, SourceFile};
 
 /// Bump when the schema changes: older indexes must be rebuilt.
@@ -136,7 +138,7 @@ impl Fields {
 pub fn schema() -> Schema {
     let text = |stored: bool| {
         let indexing = TextFieldIndexing::default()
-            .set_tokenizer("en_stem")
+            .set_tokenizer(analyzer::NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored {
@@ -259,6 +261,7 @@ pub fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
         reason: e.to_string(),
     })?;
     let fields = Fields::from_schema(&index.schema())?;
+    analyzer::register(&index);
     if let Some(payload) = read_payload(&index) {
         if payload.schema_version != SCHEMA_VERSION {
             return Err(IndexError::SchemaMismatch);
@@ -619,6 +622,7 @@ pub fn index_corpus(
         Index::create_in_dir(index_dir, schema())?
     };
     let fields = Fields::from_schema(&index.schema())?;
+    analyzer::register(&index);
     let mut writer = open_writer(&index, index_dir, options.memory_bytes)?;
     let existing = if rebuild {
         writer.delete_all_documents()?;
