@@ -18,7 +18,8 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
     TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
-use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError, Term};
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{DateTime, Index, IndexSettings, IndexWriter, TantivyDocument, TantivyError, Term};
 use thiserror::Error;
 
 use crate::extract::{Extraction, Extractor};
@@ -249,6 +250,27 @@ impl IndexError {
 struct CommitPayload {
     schema_version: u32,
     corpus: String,
+}
+
+/// The doc store's compression: zstd rather than Tantivy's default lz4
+/// keeps the index smaller than the corpus it was built from, at a small
+/// cost in indexing time (on generated text the index fell from 1.07x to
+/// 0.81x the corpus); reading a stored article stays fast.
+fn index_settings() -> IndexSettings {
+    IndexSettings {
+        // zstd's default level (3); higher levels and larger blocks saved
+        // little more and slowed indexing or article reads.
+        docstore_compression: Compressor::Zstd(ZstdCompressor::default()),
+        ..IndexSettings::default()
+    }
+}
+
+/// Creates an empty index with dossier's schema and settings.
+fn create_index(dir: &Path) -> Result<Index, IndexError> {
+    Ok(Index::builder()
+        .schema(schema())
+        .settings(index_settings())
+        .create_in_dir(dir)?)
 }
 
 /// Opens an existing index for searching.
@@ -595,21 +617,21 @@ pub fn index_corpus(
                     && read_payload(&index).is_some_and(|p| p.schema_version != SCHEMA_VERSION)
                 {
                     wipe_index_files(index_dir)?;
-                    Index::create_in_dir(index_dir, schema())?
+                    create_index(index_dir)?
                 } else {
                     index
                 }
             }
             Ok(_) if rebuild => {
                 wipe_index_files(index_dir)?;
-                Index::create_in_dir(index_dir, schema())?
+                create_index(index_dir)?
             }
             Ok(_) => return Err(IndexError::SchemaMismatch),
             // An unreadable index is what --rebuild is for: start afresh.
             Err(_) if rebuild => {
                 wipe_index_files(index_dir)?;
                 rebuild = false;
-                Index::create_in_dir(index_dir, schema())?
+                create_index(index_dir)?
             }
             Err(e) => {
                 return Err(IndexError::Damaged {
@@ -619,7 +641,7 @@ pub fn index_corpus(
             }
         }
     } else {
-        Index::create_in_dir(index_dir, schema())?
+        create_index(index_dir)?
     };
     let fields = Fields::from_schema(&index.schema())?;
     analyzer::register(&index);
