@@ -1312,11 +1312,10 @@ fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
 
 /// A word in lower case, borrowed when it already is.
 fn lowercase(word: &str) -> Cow<'_, str> {
-    if word
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-    {
+    if !word.is_ascii() {
         Cow::Owned(word.to_lowercase())
+    } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(word.to_ascii_lowercase())
     } else {
         Cow::Borrowed(word)
     }

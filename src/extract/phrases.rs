@@ -60,90 +60,88 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-/// Whether each ASCII byte is a word character.
-const ASCII_WORD: [bool; 128] = {
-    let mut table = [false; 128];
+/// What a byte says about the character it starts or continues: ASCII bytes
+/// are classified by table alone; any other byte needs its character decoded.
+const OTHER: u8 = 0;
+const WORD: u8 = 1;
+const SPACE: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
     let mut byte = 0;
     while byte < 128 {
-        table[byte] = (byte as u8).is_ascii_alphanumeric();
+        let b = byte as u8;
+        table[byte] = if b.is_ascii_alphanumeric() {
+            WORD
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+            // What `char::is_whitespace` (and so `split_whitespace`) accepts.
+            SPACE
+        } else {
+            OTHER
+        };
         byte += 1;
     }
     table
 };
 
-/// Whether the character at byte `at` (a character boundary) is a word
-/// character, and its width in bytes.
-#[inline]
-fn class_at(text: &str, at: usize) -> (bool, usize) {
-    let byte = text.as_bytes()[at];
-    if byte < 0x80 {
-        (ASCII_WORD[usize::from(byte)], 1)
-    } else {
-        let c = text[at..].chars().next().unwrap_or(' ');
-        (is_word_char(c), c.len_utf8())
+/// The character at byte `at` (a character boundary) and its width.
+#[inline(always)]
+fn char_at(text: &str, at: usize) -> (char, usize) {
+    let c = text[at..].chars().next().unwrap_or(' ');
+    (c, c.len_utf8())
+}
+
+/// Whether the character at byte `at` is a word character, and its width.
+#[inline(always)]
+fn is_word_at(text: &str, at: usize) -> (bool, usize) {
+    match BYTE_CLASS[usize::from(text.as_bytes()[at])] {
+        WORD => (true, 1),
+        NON_ASCII => {
+            let (c, width) = char_at(text, at);
+            (is_word_char(c), width)
+        }
+        _ => (false, 1),
+    }
+}
+
+/// Whether the character at byte `at` is whitespace, and its width.
+#[inline(always)]
+fn is_space_at(text: &str, at: usize) -> (bool, usize) {
+    match BYTE_CLASS[usize::from(text.as_bytes()[at])] {
+        SPACE => (true, 1),
+        NON_ASCII => {
+            let (c, width) = char_at(text, at);
+            (c.is_whitespace(), width)
+        }
+        _ => (false, 1),
     }
 }
 
 /// Byte ranges of the words of a text: maximal runs of alphanumeric
 /// characters.
 pub fn words(text: &str) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut words = Vec::with_capacity(text.len() / 4);
+    let length = text.len();
+    let mut words = Vec::with_capacity(length / 4);
     let mut at = 0;
-    while at < bytes.len() {
-        // Separators, then a word; ASCII bytes take the table alone.
-        while at < bytes.len() {
-            let byte = bytes[at];
-            if byte < 0x80 {
-                if ASCII_WORD[usize::from(byte)] {
-                    break;
-                }
-                at += 1;
-            } else {
-                let (word_char, width) = class_at(text, at);
-                if word_char {
-                    break;
-                }
-                at += width;
-            }
-        }
-        if at == bytes.len() {
-            break;
+    while at < length {
+        let (word_char, width) = is_word_at(text, at);
+        if !word_char {
+            at += width;
+            continue;
         }
         let start = at;
-        while at < bytes.len() {
-            let byte = bytes[at];
-            if byte < 0x80 {
-                if !ASCII_WORD[usize::from(byte)] {
-                    break;
-                }
-                at += 1;
-            } else {
-                let (word_char, width) = class_at(text, at);
-                if !word_char {
-                    break;
-                }
-                at += width;
+        at += width;
+        while at < length {
+            let (word_char, width) = is_word_at(text, at);
+            if !word_char {
+                break;
             }
+            at += width;
         }
         words.push((start, at));
     }
     words
-}
-
-/// Whether a character separates the tokens of `str::split_whitespace`.
-#[inline]
-fn is_space_at(text: &str, at: usize) -> (bool, usize) {
-    let byte = text.as_bytes()[at];
-    if byte < 0x80 {
-        (
-            matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c),
-            1,
-        )
-    } else {
-        let c = text[at..].chars().next().unwrap_or('x');
-        (c.is_whitespace(), c.len_utf8())
-    }
 }
 
 /// The whitespace-separated tokens of `text[from..]`, in order: what
@@ -174,7 +172,7 @@ pub fn tokens_after(text: &str, from: usize) -> impl Iterator<Item = &str> {
 }
 
 /// The start of the character that ends at byte `end`.
-#[inline]
+#[inline(always)]
 fn char_start_before(text: &str, end: usize) -> usize {
     let bytes = text.as_bytes();
     let mut at = end - 1;
@@ -211,21 +209,31 @@ pub fn tokens_before(text: &str, until: usize) -> impl Iterator<Item = &str> {
     })
 }
 
-/// A hash of a word, ASCII case-folded, for the first-word filter: its
-/// first and last eight bytes and its length, so it costs the same for any
-/// word.
-fn word_hash(word: &[u8]) -> usize {
+/// A hash of the word `text[start..end]`, ASCII case-folded, for the
+/// first-word filter: its first and last eight bytes and its length, so it
+/// costs the same for any word. Reads eight bytes at once where the text
+/// has them.
+fn word_hash(text: &[u8], start: usize, end: usize) -> usize {
     const FOLD: u64 = 0x2020_2020_2020_2020;
-    let load = |bytes: &[u8]| {
-        let mut buffer = [0u8; 8];
-        buffer[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(buffer) | FOLD
+    let read = |at: usize| -> u64 {
+        match text.get(at..at + 8) {
+            Some(eight) => <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes),
+            None => {
+                let mut buffer = [0u8; 8];
+                let available = &text[at..];
+                buffer[..available.len()].copy_from_slice(available);
+                u64::from_le_bytes(buffer)
+            }
+        }
     };
-    let width = word.len().min(8);
-    let head = load(&word[..width]);
-    let tail = load(&word[word.len() - width..]);
-    let mixed =
-        (head ^ tail.rotate_left(29) ^ word.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let length = end - start;
+    let head = if length >= 8 {
+        read(start)
+    } else {
+        read(start) & ((1u64 << (8 * length)) - 1)
+    } | FOLD;
+    let tail = if length >= 8 { read(end - 8) | FOLD } else { head };
+    let mixed = (head ^ tail.rotate_left(29) ^ length as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (mixed >> 48) as usize % FILTER_BITS
 }
 
@@ -253,7 +261,7 @@ impl PhraseMatcher {
             let trail = &lowered[lead_len + core.len()..];
             let spans = words(core);
             max_words = max_words.max(spans.len());
-            let slot = word_hash(&core.as_bytes()[spans[0].0..spans[0].1]);
+            let slot = word_hash(core.as_bytes(), spans[0].0, spans[0].1);
             first_words[slot / 64] |= 1 << (slot % 64);
             for &(_, end) in &spans[..spans.len() - 1] {
                 table.entry(core[..end].into()).or_default().extends = true;
@@ -279,7 +287,7 @@ impl PhraseMatcher {
         let mut found = Vec::new();
         let mut key = String::with_capacity(64);
         for (first, &(start, first_end)) in words.iter().enumerate() {
-            let slot = word_hash(&text.as_bytes()[start..first_end]);
+            let slot = word_hash(text.as_bytes(), start, first_end);
             if self.first_words[slot / 64] & (1 << (slot % 64)) == 0 {
                 continue;
             }
