@@ -321,6 +321,58 @@ fn facet_counts_over_every_article_skip_replaced_versions() {
 }
 
 #[test]
+fn facet_counts_over_matches_equal_filtered_totals() {
+    // Facet counts over a query's matches walk postings when the matches are
+    // dense and read facet columns when they are sparse: both must agree
+    // with the number of articles a filter on each value returns.
+    let env = TestEnv::new();
+    fs::remove_dir_all(env.corpus()).ok();
+    env.cmd()
+        .args([
+            "gen-corpus",
+            "--docs",
+            "400",
+            "--seed",
+            "3",
+            "--out",
+            "corpus",
+        ])
+        .assert()
+        .success();
+    env.index_corpus();
+    // `attack` matches nearly every article; 2026 only about one in twenty.
+    for scope in [&["attack"][..], &["--since", "2026-01-01"][..]] {
+        let with = |extra: &[&str]| {
+            let mut args: Vec<&str> = scope.to_vec();
+            args.extend_from_slice(extra);
+            env.search(&args)
+        };
+        let result = with(&["--facets", "-n", "0"]);
+        let total = result["total_hits"].as_u64().unwrap();
+        assert!(total > 0, "{scope:?} matched nothing");
+        for (facet, flag) in [
+            ("actor", "--actor"),
+            ("sponsor", "--sponsor"),
+            ("target", "--country"),
+        ] {
+            let counts = result["facets"][facet].as_object().unwrap();
+            assert!(!counts.is_empty(), "{scope:?}: no {facet} facets");
+            for (value, count) in counts.iter().take(8) {
+                let filtered = with(&[flag, value, "-n", "0"]);
+                assert_eq!(&filtered["total_hits"], count, "{scope:?}: {facet}={value}");
+            }
+        }
+        let years: u64 = result["facets"]["year"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(years, total, "{scope:?}: every generated article is dated");
+    }
+}
+
+#[test]
 fn ordinary_words_do_not_become_actors() {
     let env = sample_env();
     env.index_corpus();

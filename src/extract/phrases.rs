@@ -232,7 +232,11 @@ fn word_hash(text: &[u8], start: usize, end: usize) -> usize {
     } else {
         read(start) & ((1u64 << (8 * length)) - 1)
     } | FOLD;
-    let tail = if length >= 8 { read(end - 8) | FOLD } else { head };
+    let tail = if length >= 8 {
+        read(end - 8) | FOLD
+    } else {
+        head
+    };
     let mixed = (head ^ tail.rotate_left(29) ^ length as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (mixed >> 48) as usize % FILTER_BITS
 }

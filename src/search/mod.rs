@@ -7,17 +7,20 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::DocSet;
 use tantivy::{
     DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 use thiserror::Error;
+
+use facets::{MatchingDocs, Scope};
+
+mod facets;
 
 use crate::index::{date_time, field, Fields};
 
@@ -367,15 +370,9 @@ impl Searchable {
             request.sort
         };
         // Counts over every article come from the term dictionaries, without
-        // visiting a document; any narrower set needs the collectors.
+        // visiting a document; a narrower set first gathers its matches.
         let every_article = !has_text && self.has_no_filters(request);
-        let facet_collectors = (request.facets && !every_article).then(|| {
-            field::FACETS.map(|name| {
-                let mut collector = FacetCollector::for_field(name);
-                collector.add_facet(Facet::root());
-                collector
-            })
-        });
+        let facet_collectors = (request.facets && !every_article).then_some(MatchingDocs);
         // A page can never hold more than the index does: bounding it here keeps
         // any limit and offset (even usize::MAX) from overflowing or allocating.
         let live_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
@@ -432,20 +429,10 @@ impl Searchable {
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(self.hit_from(&doc, score, snippets.as_ref()));
         }
-        let facets = if request.facets && every_article {
-            Some(self.every_article_facets(&searcher)?)
-        } else {
-            facet_counts.map(
-                |[actor, sponsor, target, period, cve, technique, malware]| Facets {
-                    actor: leaf_counts(&actor),
-                    sponsor: leaf_counts(&sponsor),
-                    target: leaf_counts(&target),
-                    year: year_counts(&period),
-                    cve: leaf_counts(&cve),
-                    technique: leaf_counts(&technique),
-                    malware: leaf_counts(&malware),
-                },
-            )
+        let facets = match facet_counts {
+            Some(matches) => Some(self.facets_over(&searcher, &Scope::Matching(&matches))?),
+            None if request.facets => Some(self.facets_over(&searcher, &Scope::Every)?),
+            None => None,
         };
         Ok(SearchResults {
             query: request.query.clone().unwrap_or_default(),
@@ -525,24 +512,26 @@ impl Searchable {
             && request.until.is_none()
     }
 
-    /// Facet counts over every live article, from the term dictionaries.
-    fn every_article_facets(&self, searcher: &Searcher) -> Result<Facets, SearchError> {
-        let counts = |field| top_level_facet_counts(searcher, field);
-        let leaves = |field| -> Result<Vec<(String, u64)>, SearchError> {
-            let mut pairs: Vec<(String, u64)> = counts(field)?.into_iter().collect();
+    /// Facet counts over the articles in `scope`.
+    fn facets_over(&self, searcher: &Searcher, scope: &Scope<'_>) -> Result<Facets, SearchError> {
+        let counts = |field, name| facets::top_level_counts(searcher, field, name, scope);
+        let leaves = |field, name| -> Result<Vec<(String, u64)>, SearchError> {
+            let mut pairs: Vec<(String, u64)> = counts(field, name)?.into_iter().collect();
             pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             Ok(pairs)
         };
-        let mut year: Vec<(String, u64)> = counts(self.fields.period)?.into_iter().collect();
+        let mut year: Vec<(String, u64)> = counts(self.fields.period, field::PERIOD)?
+            .into_iter()
+            .collect();
         year.sort_by(|a, b| b.0.cmp(&a.0));
         Ok(Facets {
-            actor: leaves(self.fields.actor)?,
-            sponsor: leaves(self.fields.sponsor)?,
-            target: leaves(self.fields.target)?,
+            actor: leaves(self.fields.actor, field::ACTOR)?,
+            sponsor: leaves(self.fields.sponsor, field::SPONSOR)?,
+            target: leaves(self.fields.target, field::TARGET)?,
             year,
-            cve: leaves(self.fields.cve)?,
-            technique: leaves(self.fields.technique)?,
-            malware: leaves(self.fields.malware)?,
+            cve: leaves(self.fields.cve, field::CVE)?,
+            technique: leaves(self.fields.technique, field::TECHNIQUE)?,
+            malware: leaves(self.fields.malware, field::MALWARE)?,
         })
     }
 
@@ -612,25 +601,17 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-type FacetArray = [FacetCollector; 7];
-/// Counts of the facet fields, when asked for.
-type FacetFruit = Option<[FacetCounts; 7]>;
+/// The matching articles of each segment, when facets are asked for.
+type FacetFruit = Option<Vec<tantivy::BitSet>>;
 /// A page of hits: score (when ranked by relevance) and address.
 type Page = Vec<(Option<f32>, DocAddress)>;
 
 fn run_count(
     searcher: &Searcher,
     query: &dyn Query,
-    facets: Option<FacetArray>,
+    facets: Option<MatchingDocs>,
 ) -> Result<(usize, FacetFruit), SearchError> {
-    match facets {
-        Some([a, s, t, p, c, te, m]) => {
-            let (count, ((a, s, t, p), (c, te, m))) =
-                searcher.search(query, &(Count, ((a, s, t, p), (c, te, m))))?;
-            Ok((count, Some([a, s, t, p, c, te, m])))
-        }
-        None => Ok((searcher.search(query, &Count)?, None)),
-    }
+    Ok(searcher.search(query, &(Count, facets))?)
 }
 
 type TopFruit<K> = Vec<(K, DocAddress)>;
@@ -639,107 +620,12 @@ fn run_top<K, C>(
     searcher: &Searcher,
     query: &dyn Query,
     top: C,
-    facets: Option<FacetArray>,
+    facets: Option<MatchingDocs>,
 ) -> Result<(usize, TopFruit<K>, FacetFruit), SearchError>
 where
     C: Collector<Fruit = TopFruit<K>>,
 {
-    match facets {
-        Some([a, s, t, p, c, te, m]) => {
-            let (count, hits, ((a, s, t, p), (c, te, m))) =
-                searcher.search(query, &(Count, top, ((a, s, t, p), (c, te, m))))?;
-            Ok((count, hits, Some([a, s, t, p, c, te, m])))
-        }
-        None => {
-            let (count, hits) = searcher.search(query, &(Count, top))?;
-            Ok((count, hits, None))
-        }
-    }
-}
-
-/// How many live articles carry each top-level value of a facet field.
-///
-/// Tantivy indexes a facet with every prefix of its path (segments joined by
-/// a NUL byte), so the top-level values are the terms without a NUL. A
-/// term's document frequency is exact in a segment without deletions; where
-/// an update left deleted articles, the term's postings are walked instead.
-/// The byte Tantivy puts between the segments of an encoded facet path.
-const FACET_SEPARATOR: u8 = 0;
-
-fn top_level_facet_counts(
-    searcher: &Searcher,
-    field: tantivy::schema::Field,
-) -> Result<BTreeMap<String, u64>, SearchError> {
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut terms = inverted
-            .terms()
-            .stream()
-            .map_err(tantivy::TantivyError::from)?;
-        while terms.advance() {
-            let key = terms.key();
-            if key.is_empty() || key.contains(&FACET_SEPARATOR) {
-                continue;
-            }
-            let count = match segment.alive_bitset() {
-                None => u64::from(terms.value().doc_freq),
-                Some(alive) => {
-                    let mut postings = inverted
-                        .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
-                        .map_err(tantivy::TantivyError::from)?;
-                    let mut live = 0;
-                    while postings.doc() != tantivy::TERMINATED {
-                        live += u64::from(alive.is_alive(postings.doc()));
-                        postings.advance();
-                    }
-                    live
-                }
-            };
-            if count > 0 {
-                *counts
-                    .entry(String::from_utf8_lossy(key).into_owned())
-                    .or_default() += count;
-            }
-        }
-    }
-    Ok(counts)
-}
-
-fn leaf_counts(counts: &FacetCounts) -> Vec<(String, u64)> {
-    let mut pairs: Vec<(String, u64)> = counts
-        .get(Facet::root())
-        .map(|(facet, count)| {
-            (
-                facet
-                    .to_path()
-                    .last()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-                count,
-            )
-        })
-        .collect();
-    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    pairs
-}
-
-fn year_counts(counts: &FacetCounts) -> Vec<(String, u64)> {
-    let mut pairs: Vec<(String, u64)> = counts
-        .get(Facet::root())
-        .map(|(facet, count)| {
-            (
-                facet
-                    .to_path()
-                    .first()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-                count,
-            )
-        })
-        .collect();
-    pairs.sort_by(|a, b| b.0.cmp(&a.0));
-    pairs
+    Ok(searcher.search(query, &(Count, top, facets))?)
 }
 
 /// The last segment of a stored facet, which Tantivy hands back either in its
