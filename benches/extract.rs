@@ -23,44 +23,38 @@ fn corpus_bodies() -> Vec<String> {
         .collect()
 }
 
-fn extraction(c: &mut Criterion) {
-    let bodies = corpus_bodies();
-    let bytes: usize = bodies.iter().map(String::len).sum();
-    let extractor = Extractor::embedded();
-    let mut group = c.benchmark_group("extract");
-    group.throughput(Throughput::Bytes(bytes as u64));
-    group.bench_function("bundled corpus", |b| {
-        b.iter(|| {
-            bodies
-                .iter()
-                .map(|body| extractor.extract(body).actors.len())
-                .sum::<usize>()
-        })
-    });
-    group.finish();
-
-    // Generated articles: long Zipf filler with entities at a news-like
-    // density, nearer the large corpora the indexing benches use.
+/// Generated articles: long Zipf filler with entities at a news-like
+/// density, nearer the large corpora the indexing benches use.
+fn generated_bodies() -> Vec<String> {
     let generator = dossier::gen::Generator::new(42);
-    let generated: Vec<String> = (0..500)
+    (0..500)
         .map(|index| {
             let mut text = String::new();
             generator.article(index, &mut text);
             text
         })
-        .collect();
-    let bytes: usize = generated.iter().map(String::len).sum();
-    let mut group = c.benchmark_group("extract");
-    group.throughput(Throughput::Bytes(bytes as u64));
-    group.bench_function("generated articles", |b| {
-        b.iter(|| {
-            generated
-                .iter()
-                .map(|text| extractor.extract(text).actors.len())
-                .sum::<usize>()
-        })
-    });
-    group.finish();
+        .collect()
+}
+
+fn extraction(c: &mut Criterion) {
+    let extractor = Extractor::embedded();
+    for (name, texts) in [
+        ("bundled corpus", corpus_bodies()),
+        ("generated articles", generated_bodies()),
+    ] {
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let mut group = c.benchmark_group("extract");
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .map(|text| extractor.extract(text).actors.len())
+                    .sum::<usize>()
+            })
+        });
+        group.finish();
+    }
 }
 
 criterion_group!(benches, extraction);
