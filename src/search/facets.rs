@@ -86,11 +86,10 @@ impl SegmentCollector for SegmentMatches {
     }
 }
 
-/// Articles per top-level value of `field` (named `field_name`) in `scope`.
+/// Articles per top-level value of the facet field `field` in `scope`.
 pub fn top_level_counts(
     searcher: &Searcher,
     field: Field,
-    field_name: &str,
     scope: &Scope<'_>,
 ) -> tantivy::Result<BTreeMap<String, u64>> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -107,7 +106,7 @@ pub fn top_level_counts(
                 if (set.len() as u64) * u64::from(SPARSE_MATCHES)
                     < u64::from(segment.max_doc()) =>
             {
-                count_from_columns(segment, field_name, set, &mut counts)?
+                count_from_columns(segment, field, set, &mut counts)?
             }
             _ => count_from_postings(segment, field, matches, &mut counts)?,
         }
@@ -160,11 +159,11 @@ fn count_from_postings(
 /// Reads the facet column of each document in `matches`.
 fn count_from_columns(
     segment: &SegmentReader,
-    field_name: &str,
+    field: Field,
     matches: &BitSet,
     counts: &mut BTreeMap<String, u64>,
 ) -> tantivy::Result<()> {
-    let reader = segment.facet_reader(field_name)?;
+    let reader = segment.facet_reader(segment.schema().get_field_name(field))?;
     // Facet ordinal → index into `names` of its top-level value, filled in
     // as ordinals turn up.
     let mut top_level: Vec<Option<usize>> = vec![None; reader.num_facets()];

@@ -11,7 +11,7 @@ use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
@@ -297,14 +297,7 @@ impl Searchable {
                 })?;
             clauses.push((Occur::Must, query));
         }
-        for (field, values) in [
-            (self.fields.actor, &request.actors),
-            (self.fields.sponsor, &request.sponsors),
-            (self.fields.target, &request.targets),
-            (self.fields.cve, &request.cves),
-            (self.fields.technique, &request.techniques),
-            (self.fields.malware, &request.malware),
-        ] {
+        for (field, values) in self.facet_filters(request) {
             if values.is_empty() {
                 continue;
             }
@@ -502,36 +495,43 @@ impl Searchable {
 
     /// Whether the request filters on nothing.
     fn has_no_filters(&self, request: &SearchRequest) -> bool {
-        request.actors.is_empty()
-            && request.sponsors.is_empty()
-            && request.targets.is_empty()
-            && request.cves.is_empty()
-            && request.techniques.is_empty()
-            && request.malware.is_empty()
+        self.facet_filters(request)
+            .iter()
+            .all(|(_, values)| values.is_empty())
             && request.since.is_none()
             && request.until.is_none()
     }
 
+    /// Each facet filter of a request with the field it applies to.
+    fn facet_filters<'a>(&self, request: &'a SearchRequest) -> [(Field, &'a [String]); 6] {
+        [
+            (self.fields.actor, &request.actors),
+            (self.fields.sponsor, &request.sponsors),
+            (self.fields.target, &request.targets),
+            (self.fields.cve, &request.cves),
+            (self.fields.technique, &request.techniques),
+            (self.fields.malware, &request.malware),
+        ]
+    }
+
     /// Facet counts over the articles in `scope`.
     fn facets_over(&self, searcher: &Searcher, scope: &Scope<'_>) -> Result<Facets, SearchError> {
-        let counts = |field, name| facets::top_level_counts(searcher, field, name, scope);
-        let leaves = |field, name| -> Result<Vec<(String, u64)>, SearchError> {
-            let mut pairs: Vec<(String, u64)> = counts(field, name)?.into_iter().collect();
+        let counts = |field| facets::top_level_counts(searcher, field, scope);
+        let leaves = |field| -> Result<Vec<(String, u64)>, SearchError> {
+            let mut pairs: Vec<(String, u64)> = counts(field)?.into_iter().collect();
             pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             Ok(pairs)
         };
-        let mut year: Vec<(String, u64)> = counts(self.fields.period, field::PERIOD)?
-            .into_iter()
-            .collect();
+        let mut year: Vec<(String, u64)> = counts(self.fields.period)?.into_iter().collect();
         year.sort_by(|a, b| b.0.cmp(&a.0));
         Ok(Facets {
-            actor: leaves(self.fields.actor, field::ACTOR)?,
-            sponsor: leaves(self.fields.sponsor, field::SPONSOR)?,
-            target: leaves(self.fields.target, field::TARGET)?,
+            actor: leaves(self.fields.actor)?,
+            sponsor: leaves(self.fields.sponsor)?,
+            target: leaves(self.fields.target)?,
             year,
-            cve: leaves(self.fields.cve, field::CVE)?,
-            technique: leaves(self.fields.technique, field::TECHNIQUE)?,
-            malware: leaves(self.fields.malware, field::MALWARE)?,
+            cve: leaves(self.fields.cve)?,
+            technique: leaves(self.fields.technique)?,
+            malware: leaves(self.fields.malware)?,
         })
     }
 
