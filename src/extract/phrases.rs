@@ -34,15 +34,21 @@ struct Node {
     extends: bool,
 }
 
-const FILTER_BITS: usize = 1 << 16;
+/// Bits in each word filter: 32 KiB, small enough to stay in cache, large
+/// enough that few words hit a set bit by chance.
+const FILTER_LOG2: u32 = 18;
 
 /// Finds whole-word occurrences of many patterns.
 pub struct PhraseMatcher {
     /// Lower-cased word sequences (with the separators between them as
     /// written) to the patterns they spell.
     table: FxHashMap<Box<str>, Node>,
-    /// Bits set at the hash of every core's first word.
-    first_words: Vec<u64>,
+    /// Bits set at the hash of every one-word core.
+    single_words: WordFilter,
+    /// Bits set at the hash of the first two words of every longer core:
+    /// "the" begins many names ("The Dukes"), so its pair with the next
+    /// word, not the word alone, says whether a lookup can succeed.
+    word_pairs: WordFilter,
     /// The most words any core has.
     max_words: usize,
 }
@@ -92,19 +98,6 @@ fn char_at(text: &str, at: usize) -> (char, usize) {
     (c, c.len_utf8())
 }
 
-/// Whether the character at byte `at` is a word character, and its width.
-#[inline(always)]
-fn is_word_at(text: &str, at: usize) -> (bool, usize) {
-    match BYTE_CLASS[usize::from(text.as_bytes()[at])] {
-        WORD => (true, 1),
-        NON_ASCII => {
-            let (c, width) = char_at(text, at);
-            (is_word_char(c), width)
-        }
-        _ => (false, 1),
-    }
-}
-
 /// Whether the character at byte `at` is whitespace, and its width.
 #[inline(always)]
 fn is_space_at(text: &str, at: usize) -> (bool, usize) {
@@ -118,28 +111,101 @@ fn is_space_at(text: &str, at: usize) -> (bool, usize) {
     }
 }
 
+/// One bit per byte of eight ASCII bytes (bit `i` for byte `i`): whether it
+/// is an ASCII letter or digit. Compares all eight at once, so the cost does
+/// not depend on the text.
+#[inline(always)]
+fn ascii_alphanumeric_bits(eight: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // For bytes below 0x80, the high bit of `byte + (0x80 - lo)` says
+    // `byte >= lo`, and no addition carries into the next byte.
+    let at_least = |bytes: u64, lo: u8| bytes + ONES * u64::from(0x80 - lo);
+    let in_range = |bytes: u64, lo: u8, hi: u8| at_least(bytes, lo) & !at_least(bytes, hi + 1);
+    let letters = in_range(eight | (ONES * 0x20), b'a', b'z');
+    let digits = in_range(eight, b'0', b'9');
+    // Gathers the eight high bits into the low byte, byte 0 to bit 0.
+    (((letters | digits) & HIGH) >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Whether each byte of `text[from..from + 64]` (or up to the end) belongs
+/// to a word character, as bit `i` for byte `from + i`. ASCII is
+/// classified eight bytes at a time; a block holding other bytes decodes
+/// the characters they belong to.
+#[inline(always)]
+fn word_mask(text: &str, from: usize) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = text.as_bytes();
+    let block = &bytes[from..bytes.len().min(from + 64)];
+    let mut mask = 0u64;
+    let mut non_ascii = 0u64;
+    let mut eights = block.chunks_exact(8);
+    for (index, eight) in eights.by_ref().enumerate() {
+        let eight = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
+        non_ascii |= eight & HIGH;
+        mask |= ascii_alphanumeric_bits(eight) << (8 * index);
+    }
+    let tail_from = block.len() - eights.remainder().len();
+    for (bit, &byte) in eights.remainder().iter().enumerate() {
+        mask |= u64::from(BYTE_CLASS[usize::from(byte)] == WORD) << (tail_from + bit);
+        non_ascii |= u64::from(byte & 0x80);
+    }
+    if non_ascii == 0 {
+        return mask;
+    }
+    // Bytes from 0x80 up carry into their neighbours above: start over.
+    let mut mask = 0u64;
+    for (bit, &byte) in block.iter().enumerate() {
+        let word = match BYTE_CLASS[usize::from(byte)] {
+            WORD => true,
+            NON_ASCII => {
+                let mut start = from + bit;
+                while start > 0 && !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                is_word_char(char_at(text, start).0)
+            }
+            _ => false,
+        };
+        mask |= u64::from(word) << bit;
+    }
+    mask
+}
+
 /// Byte ranges of the words of a text: maximal runs of alphanumeric
 /// characters.
+///
+/// Works on 64 bytes at a time: a bit mask of word bytes, then its edges.
+/// Testing every byte for a word boundary instead costs a mispredicted
+/// branch at almost every boundary, which is most of the time spent.
 pub fn words(text: &str) -> Vec<(usize, usize)> {
     let length = text.len();
-    let mut words = Vec::with_capacity(length / 4);
-    let mut at = 0;
-    while at < length {
-        let (word_char, width) = is_word_at(text, at);
-        if !word_char {
-            at += width;
-            continue;
+    let mut words = Vec::with_capacity(length / 5);
+    let mut in_word = false;
+    let mut word_start = 0;
+    let mut previous_last_bit = 0u64;
+    for from in (0..length).step_by(64) {
+        let mask = word_mask(text, from);
+        // Bit i set where byte i's class differs from byte i - 1's.
+        let mut edges = mask ^ ((mask << 1) | previous_last_bit);
+        let block_length = (length - from).min(64);
+        if block_length < 64 {
+            edges &= (1u64 << block_length) - 1;
         }
-        let start = at;
-        at += width;
-        while at < length {
-            let (word_char, width) = is_word_at(text, at);
-            if !word_char {
-                break;
+        previous_last_bit = mask >> 63;
+        while edges != 0 {
+            let at = from + edges.trailing_zeros() as usize;
+            if in_word {
+                words.push((word_start, at));
+            } else {
+                word_start = at;
             }
-            at += width;
+            in_word = !in_word;
+            edges &= edges - 1;
         }
-        words.push((start, at));
+    }
+    if in_word {
+        words.push((word_start, length));
     }
     words
 }
@@ -209,36 +275,70 @@ pub fn tokens_before(text: &str, until: usize) -> impl Iterator<Item = &str> {
     })
 }
 
-/// A hash of the word `text[start..end]`, ASCII case-folded, for the
-/// first-word filter: its first and last eight bytes and its length, so it
-/// costs the same for any word. Reads eight bytes at once where the text
-/// has them.
-fn word_hash(text: &[u8], start: usize, end: usize) -> usize {
-    const FOLD: u64 = 0x2020_2020_2020_2020;
-    let read = |at: usize| -> u64 {
-        match text.get(at..at + 8) {
-            Some(eight) => <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes),
-            None => {
-                let mut buffer = [0u8; 8];
-                let available = &text[at..];
-                buffer[..available.len()].copy_from_slice(available);
-                u64::from_le_bytes(buffer)
-            }
+/// The eight bytes at `at`, zero-padded past the end of `text`.
+#[inline(always)]
+fn load_u64(text: &[u8], at: usize) -> u64 {
+    match text.get(at..at + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])),
+        None => {
+            let mut buffer = [0u8; 8];
+            let available = &text[at.min(text.len())..];
+            buffer[..available.len()].copy_from_slice(available);
+            u64::from_le_bytes(buffer)
         }
-    };
+    }
+}
+
+/// A hash of the word `text[start..end]`, ASCII case-folded, for the word
+/// filters: its first and last eight bytes and its length, so it costs the
+/// same for any word.
+#[inline(always)]
+fn word_hash(text: &[u8], start: usize, end: usize) -> u64 {
+    const FOLD: u64 = 0x2020_2020_2020_2020;
     let length = end - start;
-    let head = if length >= 8 {
-        read(start)
+    let head = load_u64(text, start) & (u64::MAX >> (64 - 8 * length.min(8)));
+    let tail = if length > 8 {
+        load_u64(text, end - 8)
     } else {
-        read(start) & ((1u64 << (8 * length)) - 1)
-    } | FOLD;
-    let tail = if length >= 8 {
-        read(end - 8) | FOLD
-    } else {
-        head
+        0
     };
-    let mixed = (head ^ tail.rotate_left(29) ^ length as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (mixed >> 48) as usize % FILTER_BITS
+    ((head | FOLD) ^ (tail | FOLD).rotate_left(29) ^ length as u64)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The hash of two consecutive words, from theirs.
+#[inline(always)]
+fn pair_hash(first: u64, second: u64) -> u64 {
+    (first.rotate_left(23) ^ second).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// A set of word hashes that may answer yes wrongly, never no wrongly.
+#[derive(Debug)]
+struct WordFilter {
+    bits: Vec<u64>,
+}
+
+impl WordFilter {
+    fn new() -> WordFilter {
+        WordFilter {
+            bits: vec![0; 1 << (FILTER_LOG2 - 6)],
+        }
+    }
+
+    fn slot(hash: u64) -> usize {
+        (hash >> (64 - FILTER_LOG2)) as usize
+    }
+
+    fn insert(&mut self, hash: u64) {
+        let slot = WordFilter::slot(hash);
+        self.bits[slot / 64] |= 1 << (slot % 64);
+    }
+
+    #[inline(always)]
+    fn may_contain(&self, hash: u64) -> bool {
+        let slot = WordFilter::slot(hash);
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
 }
 
 fn eq_ignore_ascii_case_at(text: &str, range: std::ops::Range<usize>, expected: &str) -> bool {
@@ -251,7 +351,8 @@ impl PhraseMatcher {
     /// `patterns`. A pattern with no word character in it can never match.
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> PhraseMatcher {
         let mut table: FxHashMap<Box<str>, Node> = FxHashMap::default();
-        let mut first_words = vec![0u64; FILTER_BITS / 64];
+        let mut single_words = WordFilter::new();
+        let mut word_pairs = WordFilter::new();
         let mut max_words = 0;
         for (pattern, text) in patterns.iter().enumerate() {
             let lowered = text.as_ref().to_ascii_lowercase();
@@ -265,8 +366,13 @@ impl PhraseMatcher {
             let trail = &lowered[lead_len + core.len()..];
             let spans = words(core);
             max_words = max_words.max(spans.len());
-            let slot = word_hash(core.as_bytes(), spans[0].0, spans[0].1);
-            first_words[slot / 64] |= 1 << (slot % 64);
+            let first = word_hash(core.as_bytes(), spans[0].0, spans[0].1);
+            match spans.get(1) {
+                None => single_words.insert(first),
+                Some(&(start, end)) => {
+                    word_pairs.insert(pair_hash(first, word_hash(core.as_bytes(), start, end)))
+                }
+            }
             for &(_, end) in &spans[..spans.len() - 1] {
                 table.entry(core[..end].into()).or_default().extends = true;
             }
@@ -278,7 +384,8 @@ impl PhraseMatcher {
         }
         PhraseMatcher {
             table,
-            first_words,
+            single_words,
+            word_pairs,
             max_words,
         }
     }
@@ -290,9 +397,17 @@ impl PhraseMatcher {
     pub fn find_all(&self, text: &str, words: &[(usize, usize)]) -> Vec<PhraseMatch> {
         let mut found = Vec::new();
         let mut key = String::with_capacity(64);
-        for (first, &(start, first_end)) in words.iter().enumerate() {
-            let slot = word_hash(text.as_bytes(), start, first_end);
-            if self.first_words[slot / 64] & (1 << (slot % 64)) == 0 {
+        let bytes = text.as_bytes();
+        let mut next_hash = words.first().map_or(0, |&(s, e)| word_hash(bytes, s, e));
+        for (first, &(start, _)) in words.iter().enumerate() {
+            let hash = next_hash;
+            next_hash = words
+                .get(first + 1)
+                .map_or(0, |&(s, e)| word_hash(bytes, s, e));
+            let may_match = self.single_words.may_contain(hash)
+                || (first + 1 < words.len()
+                    && self.word_pairs.may_contain(pair_hash(hash, next_hash)));
+            if !may_match {
                 continue;
             }
             key.clear();
@@ -349,6 +464,8 @@ mod tests {
         "Côte d\u{2019}Ivoire — Türkiye’s “APT-C-23” (U.S.)",
         "日本語のテキスト and ascii",
         "é",
+        // U+00F0's second byte is 0xB0: carries in eight-byte arithmetic.
+        "ð/ð:ð@ð`x",
     ];
 
     #[test]
@@ -374,15 +491,61 @@ mod tests {
         }
     }
 
+    fn alphanumeric_runs(text: &str) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut start = None;
+        for (at, c) in text.char_indices() {
+            match (is_word_char(c), start) {
+                (true, None) => start = Some(at),
+                (false, Some(s)) => {
+                    runs.push((s, at));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            runs.push((s, text.len()));
+        }
+        runs
+    }
+
     #[test]
     fn words_are_alphanumeric_runs() {
         for text in SAMPLES {
-            let expected: Vec<&str> = text
-                .split(|c: char| !is_word_char(c))
-                .filter(|w| !w.is_empty())
-                .collect();
-            let found: Vec<&str> = words(text).into_iter().map(|(s, e)| &text[s..e]).collect();
-            assert_eq!(found, expected, "{text:?}");
+            assert_eq!(words(text), alphanumeric_runs(text), "{text:?}");
+        }
+        // Words and multi-byte characters across the 64-byte blocks.
+        for shift in 0..70 {
+            let text = format!(
+                "{}Türkiye’s 日本語 APT28{}é",
+                "x".repeat(shift),
+                " ".repeat(shift % 7)
+            );
+            assert_eq!(words(&text), alphanumeric_runs(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn eight_byte_classifier_agrees_with_the_byte_table() {
+        for byte in 0u8..0x80 {
+            for position in 0..8 {
+                let eight = u64::from(byte) << (8 * position)
+                    | 0x2020_2020_2020_2020 & !(0xff << (8 * position));
+                let expected = u64::from(byte.is_ascii_alphanumeric()) << position;
+                assert_eq!(
+                    ascii_alphanumeric_bits(eight),
+                    expected,
+                    "{byte:#x} at {position}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_match_a_character_by_character_split(text in "[a-zA-Z0-9 .,\\-’éð日\u{a0}\u{2009}/:@\\[`{]{0,300}") {
+            proptest::prop_assert_eq!(words(&text), alphanumeric_runs(&text));
         }
     }
 
