@@ -156,11 +156,147 @@ const METONYMS: &[(&str, &str)] = &[
 /// every article on the next `dossier index`.
 pub const RULES_VERSION: u32 = 1;
 
+/// The families of vendor names written `<Word> <Family>`: Microsoft's
+/// weather and CrowdStrike's animals, among others.
+const VENDOR_FAMILIES: &[&str] = &[
+    "Typhoon",
+    "Blizzard",
+    "Sandstorm",
+    "Sleet",
+    "Tempest",
+    "Cyclone",
+    "Panda",
+    "Bear",
+    "Kitten",
+    "Chollima",
+    "Spider",
+    "Tiger",
+    "Leopard",
+    "Buffalo",
+    "Crane",
+    "Ocelot",
+    "Jackal",
+];
+
 /// Vendor naming schemes that name a threat actor even when no gazetteer
 /// lists it: Proofpoint `TA` numbers, Mandiant `UNC`, Microsoft `Storm-` and
-/// `DEV-` and weather families, Qihoo `APT-C-`, Trend Micro `Earth`, and
-/// CrowdStrike's animal families.
-const VENDOR_SCHEMES: &str = r"(?-u)\b(?:(?:TA|UNC|UAC|TAG|FIN|APT)[- ]?\d{1,5}|(?:Storm|DEV)-\d{3,4}|APT-C-\d{1,3}|Earth [A-Z][a-z]{2,}|[A-Z][a-z]{2,} (?:Typhoon|Blizzard|Sandstorm|Sleet|Tempest|Cyclone|Panda|Bear|Kitten|Chollima|Spider|Tiger|Leopard|Buffalo|Crane|Ocelot|Jackal)|[A-Z][A-Za-z0-9]{2,}(?: ransomware)? (?:gang|Gang|crew))\b";
+/// `DEV-` and weather families, Qihoo `APT-C-`, Trend Micro `Earth`,
+/// CrowdStrike's animal families, and "<Name> gang".
+fn vendor_schemes_pattern() -> String {
+    format!(
+        r"(?-u)\b(?:(?:TA|UNC|UAC|TAG|FIN|APT)[- ]?\d{{1,5}}|(?:Storm|DEV)-\d{{3,4}}|APT-C-\d{{1,3}}|Earth [A-Z][a-z]{{2,}}|[A-Z][a-z]{{2,}} (?:{})|[A-Z][A-Za-z0-9]{{2,}}(?: ransomware)? (?:gang|Gang|crew))\b",
+        VENDOR_FAMILIES.join("|")
+    )
+}
+
+/// Every match of [`vendor_schemes_pattern`] contains a word that begins
+/// with one of these (the pattern's fixed words), or, after a non-ASCII
+/// letter, contains one: the regex's `\b` is ASCII-only.
+fn vendor_scheme_literals() -> Vec<&'static str> {
+    let mut literals = vec!["TA", "UNC", "UAC", "FIN", "APT", "Storm", "DEV", "Earth"];
+    literals.extend(VENDOR_FAMILIES);
+    literals.extend(["gang", "Gang", "crew"]);
+    literals
+}
+
+/// Finds vendor-scheme names: the matches a regex search over the whole
+/// text would find. The regex has no literal prefix to skip ahead by, so
+/// over a whole article it cost a sixth of extraction; it runs only around
+/// the words that hold one of its fixed words instead.
+struct VendorSchemes {
+    regex: regex_automata::meta::Regex,
+    literals: Vec<&'static str>,
+    /// For the literals that begin with each byte: their first eight bytes
+    /// (or fewer) as a little-endian number, and how many bytes that is.
+    by_first_byte: Vec<Vec<(u64, usize)>>,
+}
+
+/// The first eight bytes of `bytes`, or all of them zero-padded, as a
+/// little-endian number.
+fn prefix_u64(bytes: &[u8]) -> u64 {
+    let mut buffer = [0u8; 8];
+    let length = bytes.len().min(8);
+    buffer[..length].copy_from_slice(&bytes[..length]);
+    u64::from_le_bytes(buffer)
+}
+
+impl VendorSchemes {
+    fn new() -> VendorSchemes {
+        let literals = vendor_scheme_literals();
+        let mut by_first_byte = vec![Vec::new(); 256];
+        for literal in &literals {
+            let bytes = literal.as_bytes();
+            by_first_byte[usize::from(bytes[0])].push((prefix_u64(bytes), bytes.len().min(8)));
+        }
+        VendorSchemes {
+            regex: regex_automata::meta::Regex::new(&vendor_schemes_pattern())
+                .expect("vendor scheme pattern is valid"),
+            literals,
+            by_first_byte,
+        }
+    }
+
+    /// Whether a word holds one of the literals where a match could use it
+    /// (or begins with a long literal's first eight bytes: a few extra
+    /// windows cost little); `ascii` says whether the whole text is ASCII.
+    fn triggers(&self, word: &[u8], ascii: bool) -> bool {
+        let candidates = &self.by_first_byte[usize::from(word[0])];
+        if !candidates.is_empty() {
+            let prefix = prefix_u64(word);
+            let found = candidates.iter().any(|&(literal, length)| {
+                word.len() >= length && prefix & (u64::MAX >> (64 - 8 * length)) == literal
+            });
+            if found {
+                return true;
+            }
+        }
+        !ascii
+            && !word.is_ascii()
+            && self
+                .literals
+                .iter()
+                .any(|l| word.windows(l.len()).any(|w| w == l.as_bytes()))
+    }
+
+    /// The matches in `text`, in order, as byte ranges. `words` is
+    /// [`phrases::words`] of `text`.
+    ///
+    /// A match spans at most three whitespace tokens, and it contains a
+    /// triggering word, so the windows from two tokens before each such word
+    /// to one after hold every match whole. Merged windows are disjoint, and
+    /// the search inside a window still sees the text around it for `\b`.
+    fn find_iter(&self, text: &str, words: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
+        let offset = |token: &str| token.as_ptr() as usize - text.as_ptr() as usize;
+        let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
+        let ascii = text.is_ascii();
+        for &(word_start, word_end) in words {
+            if !self.triggers(&text.as_bytes()[word_start..word_end], ascii) {
+                continue;
+            }
+            // The first token before may be the word's own token, cut.
+            let start = phrases::tokens_before(text, word_start)
+                .take(3)
+                .last()
+                .map_or(word_start, offset);
+            let end = phrases::tokens_after(text, word_end)
+                .take(2)
+                .last()
+                .map_or(word_end, |token| offset(token) + token.len());
+            match windows.last_mut() {
+                Some(last) if start <= last.end => last.end = last.end.max(end),
+                _ => windows.push(start..end),
+            }
+        }
+        windows
+            .into_iter()
+            .flat_map(|window| {
+                self.regex
+                    .find_iter(regex_automata::Input::new(text).range(window))
+                    .map(|m| m.range())
+            })
+            .collect()
+    }
+}
 
 /// First words that make a vendor-style match ordinary English ("Polar
 /// Bear", "Tropical Cyclone", "Earth Day" is handled by the second word).
@@ -260,7 +396,7 @@ pub struct Extractor {
     technique: regex::Regex,
     introduced_name: regex::Regex,
     gazetteer: &'static Gazetteer,
-    vendor_schemes: regex::Regex,
+    vendor_schemes: VendorSchemes,
     phrases: PhraseMatcher,
     patterns: Vec<Pattern>,
     /// The pattern strings, for exact-case comparisons.
@@ -892,8 +1028,7 @@ impl Extractor {
             cve: regex::Regex::new(CVE_PATTERN).expect("CVE pattern is valid"),
             technique: regex::Regex::new(TECHNIQUE_PATTERN).expect("technique pattern is valid"),
             gazetteer,
-            vendor_schemes: regex::Regex::new(VENDOR_SCHEMES)
-                .expect("vendor scheme pattern is valid"),
+            vendor_schemes: VendorSchemes::new(),
             introduced_name: regex::Regex::new(INTRODUCED_NAME)
                 .expect("introduced-name pattern is valid"),
             phrases,
@@ -978,7 +1113,7 @@ impl Extractor {
             }
         }
 
-        let mut unlisted = self.unlisted_actors(text, &matches);
+        let mut unlisted = self.unlisted_actors(text, &words, &matches);
         let actors: Vec<ActorFacet> = actor_mentions
             .into_iter()
             .map(|(index, mut mentions)| {
@@ -1062,20 +1197,22 @@ impl Extractor {
     fn unlisted_actors(
         &self,
         text: &str,
+        words: &[(usize, usize)],
         matches: &[(usize, usize, Pattern, usize)],
     ) -> Vec<ActorFacet> {
         let mut found: BTreeMap<String, ActorFacet> = BTreeMap::new();
-        for m in self.vendor_schemes.find_iter(text) {
+        for m in self.vendor_schemes.find_iter(text, words) {
+            let (m_start, m_end) = (m.start, m.end);
             // A single ordinary word ("Groove") may have matched and been
             // turned down; only a distinctive alias makes the span known.
             let overlaps_known = matches.iter().any(|(start, end, pattern, _)| {
                 let distinctive = matches!(pattern.referent, Referent::Actor { ordinary, .. } if !ordinary || !pattern.single_word);
-                distinctive && *start < m.end() && m.start() < *end
+                distinctive && *start < m_end && m_start < *end
             });
             if overlaps_known {
                 continue;
             }
-            let surface = m.as_str();
+            let surface = &text[m];
             // "Groove gang", "Babuk ransomware gang": one group, named "<Name> gang".
             let gang = surface
                 .rsplit(' ')
@@ -1125,7 +1262,7 @@ impl Extractor {
                     });
                 entry.mentions.push(Mention {
                     surface: surface.to_string(),
-                    offset: m.start(),
+                    offset: m_start,
                 });
                 continue;
             }
@@ -1143,7 +1280,7 @@ impl Extractor {
                 .mentions
                 .push(Mention {
                     surface: surface.to_string(),
-                    offset: m.start(),
+                    offset: m_start,
                 });
         }
         for captures in self.introduced_name.captures_iter(text) {
@@ -1746,6 +1883,64 @@ mod tests {
 
     fn extract(text: &str) -> Extraction {
         Extractor::embedded().extract(text)
+    }
+
+    /// What a regex search over the whole text finds.
+    fn vendor_schemes_everywhere(text: &str) -> Vec<std::ops::Range<usize>> {
+        regex::Regex::new(&vendor_schemes_pattern())
+            .unwrap()
+            .find_iter(text)
+            .map(|m| m.range())
+            .collect()
+    }
+
+    #[test]
+    fn vendor_schemes_found_around_literals_equal_a_whole_text_search() {
+        let texts = [
+            "UNC5812 and TA 505, TA-577, (Storm-0558), APT-C-23 and Earth Lusca; Volt Typhoon.",
+            "TAPT28 _TA505 éTA505 TA123456 Fancy  Bear Fancy Bear_ Tin Typhoons",
+            "the Black Basta ransomware gang and the Conti crew; Babuk Gang",
+            "Earth\nLusca, Earth lusca, EarthLusca, Volt\tTyphoon, APT",
+            "",
+        ];
+        let schemes = VendorSchemes::new();
+        for text in texts {
+            assert_eq!(
+                schemes.find_iter(text, &phrases::words(text)),
+                vendor_schemes_everywhere(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn vendor_schemes_equal_a_whole_text_search_on_any_mix(
+            tokens in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Volt", "Typhoon", "TA", "505", "TA505", "Storm-0558", "DEV-0537",
+                    "Earth", "Lusca", "gang", "ransomware", "ransomware gang", "Black", "Basta", "(",
+                    ")", "the", "é", "_", "APT-C-23", "APT", "28", "Fancy", "Bear", "x",
+                ]),
+                0..40,
+            ),
+            separators in proptest::collection::vec(
+                // Mostly single spaces, which is what lets names span tokens.
+                proptest::sample::select(vec![" ", " ", " ", " ", "  ", "\n", "-", ",", "", "\u{a0}"]),
+                40,
+            ),
+        ) {
+            let mut text = String::new();
+            for (token, separator) in tokens.iter().zip(&separators) {
+                text.push_str(token);
+                text.push_str(separator);
+            }
+            let schemes = VendorSchemes::new();
+            proptest::prop_assert_eq!(
+                schemes.find_iter(&text, &phrases::words(&text)),
+                vendor_schemes_everywhere(&text)
+            );
+        }
     }
 
     #[test]
