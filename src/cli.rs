@@ -134,7 +134,7 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 #[command(after_help = format!("{}\n\n{EXIT_CODES}", QUERY_HELP))]
 pub struct SearchArgs {
-    /// Query over title, body and actor aliases; every term is required. Omit to match every article.
+    /// Query over title and body; every term is required, and actor names match any of their aliases. Omit to match every article.
     pub query: Option<String>,
     /// Index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
@@ -186,8 +186,9 @@ Query syntax (Tantivy):
   \"cloud hopper\"          the phrase
   volt OR salt            either word
   typhoon -volt           typhoon but not volt (also: NOT volt)
-  title:parliament        only in the title (fields: title, body, aliases)
-Actor aliases are searchable: \"Violet Typhoon\" finds articles that only say APT31.";
+  title:parliament        only in the title (fields: title, body)
+A word or phrase that names an actor also finds the articles that name it
+another way: \"Violet Typhoon\" finds articles that only say APT31.";
 
 /// Flags of `dossier stats`.
 #[derive(Debug, Args)]

@@ -98,98 +98,116 @@ pub enum CorpusError {
 pub type WalkProblem = (String, SkipReason);
 
 /// Lists every article file under `root`, sorted by id, plus the places the
-/// walk could not enter.
+/// walk could not enter. Holds the whole list: [`walk`] streams it.
 pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<WalkProblem>), CorpusError> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for found in walk(root)? {
+        match found {
+            Ok(file) => files.push(file),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    files.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((files, problems))
+}
+
+/// Walks the article files under `root` one at a time, folder by folder in
+/// name order, so a corpus of any size costs the memory of one folder's
+/// listing. Each item is a file or a place the walk could not enter.
+pub fn walk(
+    root: &Path,
+) -> Result<impl Iterator<Item = Result<SourceFile, WalkProblem>>, CorpusError> {
     let metadata = fs::metadata(root).map_err(|_| CorpusError::Missing(root.to_path_buf()))?;
     if !metadata.is_dir() {
         return Err(CorpusError::NotAFolder(root.to_path_buf()));
     }
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    let walker = WalkDir::new(root)
+    let root = root.to_path_buf();
+    let walker = WalkDir::new(&root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                let place = error
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| root.display().to_string());
-                let is_symlink = error
-                    .path()
-                    .and_then(|p| fs::symlink_metadata(p).ok())
-                    .is_some_and(|m| m.file_type().is_symlink());
-                let io_kind = error.io_error().map(std::io::Error::kind);
-                let other_kind_of_file = error
-                    .path()
-                    .is_some_and(|p| p.extension().is_some() && !has_article_extension(p));
-                if is_symlink && error.loop_ancestor().is_none() && other_kind_of_file {
-                    // A broken link to a PDF or an image is none of our business.
-                    continue;
-                }
-                let reason = if error.loop_ancestor().is_some() {
-                    "symbolic link loop, not followed".to_string()
-                } else if is_symlink && io_kind == Some(std::io::ErrorKind::NotFound) {
-                    "broken symbolic link (its target does not exist)".to_string()
-                } else if is_symlink && fs::metadata(error.path().unwrap_or(root)).is_err() {
-                    let cause = error
-                        .io_error()
-                        .map_or_else(|| error.to_string(), ToString::to_string);
-                    format!("symbolic link that cannot be followed ({cause})")
-                } else {
-                    error
-                        .io_error()
-                        .map(ToString::to_string)
-                        .unwrap_or_else(|| error.to_string())
-                };
-                problems.push((place, SkipReason::Walk(reason)));
-                continue;
+    Ok(walker.filter_map(move |entry| classify(&root, entry)))
+}
+
+/// What one step of the walk found: an article file, a problem to report,
+/// or nothing of interest (a folder, a file of another kind).
+fn classify(
+    root: &Path,
+    entry: walkdir::Result<walkdir::DirEntry>,
+) -> Option<Result<SourceFile, WalkProblem>> {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(error) => {
+            let place = error
+                .path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| root.display().to_string());
+            let is_symlink = error
+                .path()
+                .and_then(|p| fs::symlink_metadata(p).ok())
+                .is_some_and(|m| m.file_type().is_symlink());
+            let io_kind = error.io_error().map(std::io::Error::kind);
+            let other_kind_of_file = error
+                .path()
+                .is_some_and(|p| p.extension().is_some() && !has_article_extension(p));
+            if is_symlink && error.loop_ancestor().is_none() && other_kind_of_file {
+                // A broken link to a PDF or an image is none of our business.
+                return None;
             }
-        };
-        if !has_article_extension(entry.path()) {
-            continue;
+            let reason = if error.loop_ancestor().is_some() {
+                "symbolic link loop, not followed".to_string()
+            } else if is_symlink && io_kind == Some(std::io::ErrorKind::NotFound) {
+                "broken symbolic link (its target does not exist)".to_string()
+            } else if is_symlink && fs::metadata(error.path().unwrap_or(root)).is_err() {
+                let cause = error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), ToString::to_string);
+                format!("symbolic link that cannot be followed ({cause})")
+            } else {
+                error
+                    .io_error()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| error.to_string())
+            };
+            return Some(Err((place, SkipReason::Walk(reason))));
         }
-        if let Some(kind) = special_file_kind(&entry.file_type()) {
-            problems.push((
-                entry.path().display().to_string(),
-                SkipReason::NotAFile(kind),
-            ));
-            continue;
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let id = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let (size, modified_ns) = match entry.metadata() {
-            Ok(m) => (
-                m.len(),
-                m.modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos() as u64),
-            ),
-            Err(_) => (0, 0),
-        };
-        files.push(SourceFile {
-            id,
-            path: entry.into_path(),
-            size,
-            modified_ns,
-        });
+    };
+    if !has_article_extension(entry.path()) {
+        return None;
     }
-    files.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok((files, problems))
+    if let Some(kind) = special_file_kind(&entry.file_type()) {
+        return Some(Err((
+            entry.path().display().to_string(),
+            SkipReason::NotAFile(kind),
+        )));
+    }
+    if !entry.file_type().is_file() {
+        return None;
+    }
+    let relative = entry.path().strip_prefix(root).ok()?;
+    let id = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let (size, modified_ns) = match entry.metadata() {
+        Ok(m) => (
+            m.len(),
+            m.modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64),
+        ),
+        Err(_) => (0, 0),
+    };
+    Some(Ok(SourceFile {
+        id,
+        path: entry.into_path(),
+        size,
+        modified_ns,
+    }))
 }
 
 /// What a file that is neither a regular file nor a folder is, if it is one.

@@ -134,11 +134,16 @@ fn alias_search_finds_articles_that_use_another_name() {
     let env = sample_env();
     env.index_corpus();
     // Neither article says "Violet Typhoon"; both name APT31 by other aliases.
-    let ids: BTreeSet<String> = env.ids(&["\"Violet Typhoon\""]).into_iter().collect();
-    assert_eq!(
-        ids,
-        BTreeSet::from(["uk-electoral.txt".to_string(), "finland.txt".to_string()])
-    );
+    let apt31 = BTreeSet::from(["uk-electoral.txt".to_string(), "finland.txt".to_string()]);
+    for query in ["\"Violet Typhoon\"", "violet typhoon", "Zirconium", "apt-31"] {
+        let ids: BTreeSet<String> = env.ids(&[query]).into_iter().collect();
+        assert_eq!(ids, apt31, "{query}");
+    }
+    // The alias is one required part of a longer query.
+    assert_eq!(env.ids(&["violet typhoon parliament"]), vec!["finland.txt"]);
+    // Half a name is an ordinary word, and a field limits the words to it.
+    assert!(env.ids(&["violet"]).is_empty());
+    assert!(env.ids(&["title:\"violet typhoon\""]).is_empty());
 }
 
 #[test]

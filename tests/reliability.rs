@@ -731,6 +731,48 @@ fn commits_happen_every_n_articles_and_when_the_interval_has_passed() {
 }
 
 #[test]
+fn deletions_additions_and_changes_across_many_commits_leave_exactly_the_corpus() {
+    use dossier::index::{index_corpus, IndexOptions};
+    let env = TestEnv::new();
+    generate_corpus(&env, 60);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut options = IndexOptions::new(today);
+    options.memory_bytes = 32 * 1024 * 1024;
+    options.commit_every = 7;
+    index_corpus(&env.corpus(), &env.index(), &options).unwrap();
+    // Deleted files are spread over the walk, before and after the batches
+    // that carry the changes and the new files.
+    let mut expected: BTreeSet<String> = (0..60).map(generated_id).collect();
+    for i in (0..60).step_by(9) {
+        fs::remove_file(env.corpus().join(generated_id(i))).unwrap();
+        expected.remove(&generated_id(i));
+    }
+    for i in (4..60).step_by(11) {
+        env.raw(
+            &generated_id(i),
+            format!("{} changed", generated_article(i)).as_bytes(),
+        );
+    }
+    for i in 60..75 {
+        env.raw(&generated_id(i), generated_article(i).as_bytes());
+        expected.insert(generated_id(i));
+    }
+    let summary = index_corpus(&env.corpus(), &env.index(), &options).unwrap();
+    assert_eq!(
+        (summary.added, summary.updated, summary.removed),
+        (15, 6, 7),
+        "{summary:?}"
+    );
+    assert!(summary.commits >= 3, "{summary:?}");
+    assert_exactly(&env, &expected);
+    let again = index_corpus(&env.corpus(), &env.index(), &options).unwrap();
+    assert_eq!(
+        (again.added, again.updated, again.removed, again.unchanged),
+        (0, 0, 0, 68)
+    );
+}
+
+#[test]
 fn sigkill_during_indexing_keeps_the_last_commit_and_a_rerun_completes_exactly() {
     const N: usize = 3000;
     let env = TestEnv::new();

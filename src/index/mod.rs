@@ -6,13 +6,14 @@
 //! never duplicates anything: whatever was committed is kept, the rest is
 //! redone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
@@ -28,7 +29,7 @@ pub mod analyzer;
 use crate::ingest::{self, SkipReason, SourceFile};
 
 /// Bump when the schema changes: older indexes must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The default writer memory budget, shared by the indexing threads.
 pub const DEFAULT_MEMORY_MB: usize = 256;
@@ -46,8 +47,6 @@ pub mod field {
     pub const TITLE: &str = "title";
     /// Article text.
     pub const BODY: &str = "body";
-    /// Every alias of every actor the article names.
-    pub const ALIASES: &str = "aliases";
     /// Publication date.
     pub const DATE: &str = "date";
     /// Canonical actor names, as facets `/APT31`.
@@ -83,8 +82,6 @@ pub struct Fields {
     pub title: Field,
     /// See [`field::BODY`].
     pub body: Field,
-    /// See [`field::ALIASES`].
-    pub aliases: Field,
     /// See [`field::DATE`].
     pub date: Field,
     /// See [`field::ACTOR`].
@@ -120,7 +117,6 @@ impl Fields {
             path: get(field::PATH)?,
             title: get(field::TITLE)?,
             body: get(field::BODY)?,
-            aliases: get(field::ALIASES)?,
             date: get(field::DATE)?,
             actor: get(field::ACTOR)?,
             sponsor: get(field::SPONSOR)?,
@@ -153,7 +149,6 @@ pub fn schema() -> Schema {
     builder.add_text_field(field::PATH, STORED);
     builder.add_text_field(field::TITLE, text(true));
     builder.add_text_field(field::BODY, text(true));
-    builder.add_text_field(field::ALIASES, text(false));
     builder.add_date_field(
         field::DATE,
         DateOptions::from(INDEXED)
@@ -455,11 +450,16 @@ fn signature(file: &SourceFile, fingerprint: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
-/// Reads id → signature for every live document.
-fn existing_signatures(index: &Index) -> Result<HashMap<String, u64>, IndexError> {
+/// The key of an article id in [`existing_signatures`]: a hash, so the map
+/// costs sixteen bytes an article whatever the ids' lengths.
+fn id_hash(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+/// Calls `visit` with the id of every live document.
+fn for_each_id(index: &Index, mut visit: impl FnMut(&str, u64)) -> Result<(), IndexError> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let mut map = HashMap::new();
     let mut id = String::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
@@ -474,11 +474,30 @@ fn existing_signatures(index: &Index) -> Result<HashMap<String, u64>, IndexError
             id.clear();
             ids.ord_to_str(ord, &mut id)
                 .map_err(|e| IndexError::Other(e.to_string()))?;
-            let sig = signatures.first(doc).unwrap_or(0);
-            map.insert(id.clone(), sig);
+            visit(&id, signatures.first(doc).unwrap_or(0));
         }
     }
+    Ok(())
+}
+
+/// Reads id hash → signature for every live document.
+fn existing_signatures(index: &Index) -> Result<FxHashMap<u64, u64>, IndexError> {
+    let mut map = FxHashMap::default();
+    for_each_id(index, |id, signature| {
+        map.insert(id_hash(id), signature);
+    })?;
     Ok(map)
+}
+
+/// The ids of the live documents whose hashes are keys of `wanted`.
+fn ids_among(index: &Index, wanted: &FxHashMap<u64, u64>) -> Result<Vec<String>, IndexError> {
+    let mut ids = Vec::new();
+    for_each_id(index, |id, _| {
+        if wanted.contains_key(&id_hash(id)) {
+            ids.push(id.to_string());
+        }
+    })?;
+    Ok(ids)
 }
 
 /// A document ready for the writer, built in parallel.
@@ -502,17 +521,11 @@ pub fn document_for(
     doc.add_text(fields.path, path.to_string_lossy());
     doc.add_text(fields.title, &article.title);
     doc.add_text(fields.body, &article.body);
-    let gazetteer = crate::gazetteer::Gazetteer::embedded();
     for actor in &extraction.actors {
         doc.add_facet(
             fields.actor,
             tantivy::schema::Facet::from_path([actor.name.as_str()]),
         );
-        if let Some(entry) = gazetteer.actor(&actor.name) {
-            let mut aliases = vec![entry.name.as_str()];
-            aliases.extend(entry.all_aliases());
-            doc.add_text(fields.aliases, aliases.join(" ; "));
-        }
     }
     for sponsor in &extraction.sponsors {
         doc.add_facet(
@@ -591,7 +604,7 @@ pub fn index_corpus(
     options: &IndexOptions,
 ) -> Result<IndexSummary, IndexError> {
     let started = Instant::now();
-    let (files, walk_problems) = ingest::discover(corpus)?;
+    let corpus_files = ingest::walk(corpus)?;
     let corpus_root = fs::canonicalize(corpus).unwrap_or_else(|_| corpus.to_path_buf());
     let corpus_name = corpus_root.to_string_lossy().into_owned();
     fs::create_dir_all(index_dir)
@@ -646,9 +659,9 @@ pub fn index_corpus(
     let fields = Fields::from_schema(&index.schema())?;
     analyzer::register(&index);
     let mut writer = open_writer(&index, index_dir, options.memory_bytes)?;
-    let existing = if rebuild {
+    let mut existing = if rebuild {
         writer.delete_all_documents()?;
-        HashMap::new()
+        FxHashMap::default()
     } else {
         existing_signatures(&index).map_err(|e| match e {
             IndexError::Other(reason) => IndexError::Damaged {
@@ -662,52 +675,59 @@ pub fn index_corpus(
     // Articles indexed without extraction must be re-extracted by a later normal run.
     let fingerprint = extraction_fingerprint() ^ u64::from(!options.extract);
     let mut summary = IndexSummary::default();
-    summary
-        .skipped
-        .extend(walk_problems.into_iter().map(|(path, reason)| FileMessage {
-            path,
-            reason: reason.to_string(),
-        }));
-    let present: HashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
-    for id in existing.keys().filter(|id| !present.contains(id.as_str())) {
-        writer.delete_term(Term::from_field_text(fields.id, id));
-        summary.removed += 1;
-    }
-    let mut work: Vec<(&SourceFile, u64, bool)> = Vec::new();
-    for file in &files {
-        let sig = signature(file, fingerprint);
-        match existing.get(&file.id) {
-            Some(&old) if old == sig => summary.unchanged += 1,
-            Some(_) => work.push((file, sig, true)),
-            None => work.push((file, sig, false)),
-        }
-    }
-
     let payload = CommitPayload {
         schema_version: SCHEMA_VERSION,
         corpus: corpus_name,
     };
+    // The walk streams, so the total is unknown until it ends.
     let progress = if options.progress {
-        indicatif::ProgressBar::new(work.len() as u64)
+        indicatif::ProgressBar::new_spinner()
     } else {
         indicatif::ProgressBar::hidden()
     };
     progress.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} indexing [{bar:40}] {pos}/{len} articles ({per_sec}, {eta} left)",
+            "{spinner} indexing: {pos} files checked, {msg} ({per_sec}, {elapsed})",
         )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
 
     let extractor = Extractor::embedded();
     let mut since_commit = 0usize;
     let mut last_commit = Instant::now();
     let batch_size = options.commit_every.clamp(1, 2_000);
-    for batch in work.chunks(batch_size) {
+    let mut corpus_files = corpus_files;
+    let mut batch: Vec<(SourceFile, u64, bool)> = Vec::with_capacity(batch_size);
+    loop {
+        batch.clear();
+        for found in corpus_files.by_ref() {
+            progress.inc(1);
+            let file = match found {
+                Ok(file) => file,
+                Err((path, reason)) => {
+                    summary.skipped.push(FileMessage {
+                        path,
+                        reason: reason.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let sig = signature(&file, fingerprint);
+            match existing.remove(&id_hash(&file.id)) {
+                Some(old) if old == sig => summary.unchanged += 1,
+                Some(_) => batch.push((file, sig, true)),
+                None => batch.push((file, sig, false)),
+            }
+            if batch.len() == batch_size {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
         let prepared: Vec<(&SourceFile, bool, Result<Prepared, SkipReason>)> = batch
             .par_iter()
-            .map(|&(file, sig, known)| {
+            .map(|(file, sig, known)| {
                 let result = ingest::read_article(file, options.today).map(|article| {
                     let extraction = if options.extract {
                         extractor.extract(&article.body)
@@ -721,13 +741,13 @@ pub fn index_corpus(
                             &article,
                             &extraction,
                             &corpus_root.join(&file.id),
-                            sig,
+                            *sig,
                         ),
                         bytes: article.body.len() as u64,
                         warnings: article.warnings.into_iter().map(|w| w.0).collect(),
                     }
                 });
-                (file, known, result)
+                (file, *known, result)
             })
             .collect();
         for (file, known, result) in prepared {
@@ -761,14 +781,21 @@ pub fn index_corpus(
                     });
                 }
             }
-            progress.inc(1);
         }
+        progress.set_message(format!("{} indexed", summary.added + summary.updated));
         if since_commit >= options.commit_every || last_commit.elapsed() >= options.commit_interval
         {
             commit(&mut writer, &payload)?;
             summary.commits += 1;
             since_commit = 0;
             last_commit = Instant::now();
+        }
+    }
+    // What is left was indexed before and is no longer in the corpus.
+    if !existing.is_empty() {
+        for id in ids_among(&index, &existing)? {
+            writer.delete_term(Term::from_field_text(fields.id, &id));
+            summary.removed += 1;
         }
     }
     progress.finish_and_clear();

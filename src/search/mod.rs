@@ -9,7 +9,8 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -20,6 +21,7 @@ use thiserror::Error;
 
 use facets::{MatchingDocs, Scope};
 
+mod aliases;
 mod facets;
 
 use crate::index::{date_time, field, Fields};
@@ -275,10 +277,8 @@ impl Searchable {
             .map(str::trim)
             .filter(|q| !q.is_empty());
         if let Some(text) = text {
-            let mut parser = QueryParser::for_index(
-                &self.index,
-                vec![self.fields.title, self.fields.body, self.fields.aliases],
-            );
+            let mut parser =
+                QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(self.fields.title, 2.0);
             if query_depth(text) > MAX_QUERY_DEPTH {
@@ -289,12 +289,16 @@ impl Searchable {
                     ),
                 });
             }
+            let bad_query = |e: QueryParserError| SearchError::BadQuery {
+                query: shorten(text, MAX_ECHOED_CHARS),
+                reason: shorten(&e.to_string(), MAX_ECHOED_CHARS),
+            };
+            let ast = tantivy::query_grammar::parse_query(text)
+                .map_err(|_| bad_query(QueryParserError::SyntaxError(text.to_string())))?;
+            let ast = aliases::expand(ast, crate::gazetteer::Gazetteer::embedded());
             let query = parser
-                .parse_query(text)
-                .map_err(|e| SearchError::BadQuery {
-                    query: shorten(text, MAX_ECHOED_CHARS),
-                    reason: shorten(&e.to_string(), MAX_ECHOED_CHARS),
-                })?;
+                .build_query_from_user_input_ast(ast)
+                .map_err(bad_query)?;
             clauses.push((Occur::Must, query));
         }
         for (field, values) in self.facet_filters(request) {
