@@ -279,12 +279,12 @@ def load(path):
 def report(results, svg):
     sizes = sorted(int(d) for d in os.listdir(results) if d.isdigit())
     runs = {n: {k: load(os.path.join(results, str(n), f"{k}.json")) for k in
-                ("gen", "index", "index_time", "noextract", "noextract_time", "sizes", "bench",
+                ("gen", "index", "index_time", "index_anon", "noextract", "noextract_time", "sizes", "bench",
                  "sqlite_time", "sqlite_bench", "rg")} for n in sizes}
     out = []
     out.append("### Indexing\n")
-    out.append("| articles | corpus MB | dossier s | MB/s | docs/s | peak RSS MB | index MB | index/corpus | --no-extract s | dossier/ceiling | SQLite FTS5 s | SQLite peak RSS MB | SQLite DB MB |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("| articles | corpus MB | dossier s | MB/s | docs/s | peak RSS MB | peak heap MB | index MB | index/corpus | --no-extract s | dossier/ceiling | SQLite FTS5 s | SQLite peak RSS MB | SQLite DB MB |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         r = runs[n]
         mb = r["gen"]["bytes"] / 1e6
@@ -293,6 +293,7 @@ def report(results, svg):
         sq = r["sqlite_time"] or {}
         s = r["sizes"]
         out.append(f"| {n:,} | {fmt(mb)} | {fmt(t)} | {fmt(mb / t)} | {fmt(n / t, 0)} | {fmt(r['index_time']['peak_rss_mb'], 0)} | "
+                   f"{fmt((r['index_anon'] or {}).get('peak_anon_mb'), 0)} | "
                    f"{fmt(s['index_bytes'] / 1e6)} | {s['index_bytes'] / r['gen']['bytes']:.2f} | {fmt(ne)} | "
                    f"{(ne / t * 100):.0f}% | {fmt(sq.get('seconds'))} | {fmt(sq.get('peak_rss_mb'), 0)} | "
                    f"{fmt(s.get('sqlite_bytes', 0) / 1e6)} |")

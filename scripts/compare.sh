@@ -39,6 +39,28 @@ cargo build --release --quiet
 BIN=${CARGO_TARGET_DIR:-target}/release/dossier
 export DOSSIER_TODAY=${DOSSIER_TODAY:-2026-11-22}
 
+# Runs a command under /usr/bin/time -v (peak RSS, which counts the index
+# files merges map as well as the heap) and samples the command's anonymous
+# memory, the part that must stay bounded, every second.
+#   measure TIME_FILE ANON_FILE command...
+measure() {
+  local time_file=$1 anon_file=$2 peak=0 child kb
+  shift 2
+  /usr/bin/time -v -o "$time_file" "$@" &
+  local timer=$!
+  while kill -0 "$timer" 2>/dev/null; do
+    child=$(pgrep -P "$timer" | head -1) || child=
+    kb=
+    if [ -n "$child" ]; then
+      kb=$(awk '/^RssAnon/ {print $2}' "/proc/$child/status" 2>/dev/null) || kb=
+    fi
+    if [ -n "$kb" ] && [ "$kb" -gt "$peak" ]; then peak=$kb; fi
+    sleep 1
+  done
+  wait "$timer"
+  printf '{"peak_anon_mb": %s}\n' "$((peak / 1024))" >"$anon_file"
+}
+
 mkdir -p "$RESULTS" "$(dirname "$PLOT")"
 {
   echo "nproc: $(nproc)"
@@ -62,7 +84,7 @@ for N in $SIZES; do
   echo "== $N: dossier index" >&2
   rm -rf "$DATA/index-$N"
   sync
-  /usr/bin/time -v -o "$OUT/index.time" \
+  measure "$OUT/index.time" "$OUT/index_anon.json" \
     "$BIN" index "$CORPUS" --index "$DATA/index-$N" --quiet --json >"$OUT/index.json"
   python3 scripts/compare.py timev "$OUT/index.time" >"$OUT/index_time.json"
 
