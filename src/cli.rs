@@ -188,7 +188,8 @@ Query syntax (Tantivy):
   typhoon -volt           typhoon but not volt (also: NOT volt)
   title:parliament        only in the title (fields: title, body)
 A word or phrase that names an actor also finds the articles that name it
-another way: \"Violet Typhoon\" finds articles that only say APT31.";
+another way: \"Violet Typhoon\" finds articles that only say APT31 (a name that
+is one ordinary word, like Zirconium or Snake, only when capitalised).";
 
 /// Flags of `dossier stats`.
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use tantivy::query::Occur;
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::Facet;
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{alias_key, Gazetteer};
 use crate::index::field;
 
 /// The most words an alias typed without quotes is looked up over.
@@ -132,9 +132,20 @@ fn is_bare_word(ast: &UserInputAst) -> bool {
     ))
 }
 
-/// The canonical name of the actor `text` names, if any.
+/// The canonical name of the actor `text` names, if any. A single ordinary
+/// word ("lead", "snake") names an actor only when capitalised, as in
+/// article text: lower case, it is the word.
 fn actor_of(text: &str, gazetteer: &Gazetteer) -> Option<String> {
-    gazetteer.actor(text.trim()).map(|actor| actor.name.clone())
+    let text = text.trim();
+    let actor = gazetteer.actor(text)?;
+    let key = alias_key(text);
+    let one_ordinary_word = !text.contains(char::is_whitespace)
+        && actor.word_aliases.iter().any(|a| alias_key(a) == key)
+        && !std::iter::once(&actor.name)
+            .chain(&actor.aliases)
+            .any(|a| alias_key(a) == key);
+    let capitalised = text.chars().next().is_some_and(char::is_uppercase);
+    (!one_ordinary_word || capitalised).then(|| actor.name.clone())
 }
 
 /// `text` as written, or the actor's facet.
@@ -165,7 +176,7 @@ mod tests {
     fn words_runs_and_phrases_that_name_an_actor_also_match_its_facet() {
         for query in [
             "Zirconium",
-            "zirconium",
+            "ZIRCONIUM",
             "\"Judgment Panda\"",
             "judgment panda",
             "APT-31",
@@ -173,6 +184,9 @@ mod tests {
             let ast = expanded(query);
             assert!(ast.contains("\"actor\":\"/APT31\""), "{query}: {ast}");
         }
+        // An ordinary-word alias counts when capitalised, as in articles.
+        assert!(expanded("Snake").contains("/Turla"));
+        assert!(expanded("strontium OR STRONTIUM").contains("/APT28"));
         let ast = expanded("phishing judgment panda ministry");
         assert!(ast.contains("/APT31"), "{ast}");
         assert!(
@@ -185,6 +199,9 @@ mod tests {
     fn other_words_fields_and_prefixes_are_left_alone() {
         for query in [
             "panda",
+            "snake",
+            "zirconium",
+            "strontium",
             "phishing campaign",
             "title:zirconium",
             "zirconi*",
