@@ -1,6 +1,8 @@
 //! Extraction throughput (MB/s of article text, one core): how fast
 //! `Extractor::extract` turns text into facets, over the bundled corpus (short
-//! articles dense with names) and over generated articles.
+//! articles dense with names), over generated articles, and over the AnnoCTR
+//! vendor reports when `../shared/data/real` is present (read in place, for
+//! evaluation only).
 
 use std::fs;
 
@@ -36,12 +38,33 @@ fn generated_bodies() -> Vec<String> {
         .collect()
 }
 
+/// The texts of the AnnoCTR reports, if the shared data folder is here.
+fn annoctr_texts() -> Option<Vec<String>> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/real/annoctr.jsonl"
+    );
+    let Ok(lines) = fs::read_to_string(path) else {
+        eprintln!("skipping AnnoCTR reports: {path} is not here");
+        return None;
+    };
+    Some(
+        lines
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|doc| doc["text"].as_str().map(String::from))
+            .collect(),
+    )
+}
+
 fn extraction(c: &mut Criterion) {
     let extractor = Extractor::embedded();
-    for (name, texts) in [
+    let mut sets = vec![
         ("bundled corpus", corpus_bodies()),
         ("generated articles", generated_bodies()),
-    ] {
+    ];
+    sets.extend(annoctr_texts().map(|texts| ("AnnoCTR reports", texts)));
+    for (name, texts) in sets {
         let bytes: usize = texts.iter().map(String::len).sum();
         let mut group = c.benchmark_group("extract");
         group.throughput(Throughput::Bytes(bytes as u64));

@@ -63,7 +63,9 @@ impl std::fmt::Debug for PhraseMatcher {
 }
 
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    // Typographic quotes, dashes and spaces (U+2000 to U+206F) are common in
+    // reports and never letters; they skip the Unicode tables.
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
 }
 
 /// What a byte says about the character it starts or continues: ASCII bytes
@@ -153,21 +155,34 @@ fn word_mask(text: &str, from: usize) -> u64 {
     if non_ascii == 0 {
         return mask;
     }
-    // Bytes from 0x80 up carry into their neighbours above: start over.
+    // Bytes from 0x80 up carry into their neighbours above: start over,
+    // decoding each character once and marking all of its bytes.
     let mut mask = 0u64;
-    for (bit, &byte) in block.iter().enumerate() {
-        let word = match BYTE_CLASS[usize::from(byte)] {
-            WORD => true,
+    let mut bit = 0;
+    while bit < block.len() {
+        let byte = block[bit];
+        match BYTE_CLASS[usize::from(byte)] {
+            WORD => {
+                mask |= 1 << bit;
+                bit += 1;
+            }
             NON_ASCII => {
+                // The block may begin inside a character.
                 let mut start = from + bit;
                 while start > 0 && !text.is_char_boundary(start) {
                     start -= 1;
                 }
-                is_word_char(char_at(text, start).0)
+                let (c, width) = char_at(text, start);
+                let end = (start + width - from).min(block.len());
+                if is_word_char(c) {
+                    for covered in bit..end {
+                        mask |= 1 << covered;
+                    }
+                }
+                bit = end;
             }
-            _ => false,
-        };
-        mask |= u64::from(word) << bit;
+            _ => bit += 1,
+        }
     }
     mask
 }
