@@ -135,7 +135,12 @@ fn alias_search_finds_articles_that_use_another_name() {
     env.index_corpus();
     // Neither article says "Violet Typhoon"; both name APT31 by other aliases.
     let apt31 = BTreeSet::from(["uk-electoral.txt".to_string(), "finland.txt".to_string()]);
-    for query in ["\"Violet Typhoon\"", "violet typhoon", "Zirconium", "apt-31"] {
+    for query in [
+        "\"Violet Typhoon\"",
+        "violet typhoon",
+        "Zirconium",
+        "apt-31",
+    ] {
         let ids: BTreeSet<String> = env.ids(&[query]).into_iter().collect();
         assert_eq!(ids, apt31, "{query}");
     }
