@@ -121,8 +121,10 @@ fn ascii_alphanumeric_bits(eight: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // For bytes below 0x80, the high bit of `byte + (0x80 - lo)` says
-    // `byte >= lo`, and no addition carries into the next byte.
-    let at_least = |bytes: u64, lo: u8| bytes + ONES * u64::from(0x80 - lo);
+    // `byte >= lo`, and no addition carries into the next byte. Bytes from
+    // 0x80 up may carry, even out of the word: the caller discards the
+    // result for them.
+    let at_least = |bytes: u64, lo: u8| bytes.wrapping_add(ONES * u64::from(0x80 - lo));
     let in_range = |bytes: u64, lo: u8, hi: u8| at_least(bytes, lo) & !at_least(bytes, hi + 1);
     let letters = in_range(eight | (ONES * 0x20), b'a', b'z');
     let digits = in_range(eight, b'0', b'9');
@@ -554,6 +556,14 @@ mod tests {
                     "{byte:#x} at {position}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn eight_byte_classifier_takes_non_ascii_bytes_without_overflowing() {
+        // Debug builds check arithmetic: 0xFF bytes carry out of the word.
+        for eight in [u64::MAX, 0x80FF_FF80_C3A9_F0B0, 0xFFFF_FFFF_FFFF_FF41] {
+            let _ = ascii_alphanumeric_bits(eight);
         }
     }
 
