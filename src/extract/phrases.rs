@@ -271,8 +271,8 @@ pub fn tokens_before(text: &str, until: usize) -> impl Iterator<Item = &str> {
     let mut at = until;
     std::iter::from_fn(move || {
         while at > 0 {
-            let previous = char_start_before(text, at);
-            if !is_space_at(text, previous).0 {
+            let (space, previous) = space_before(text, at);
+            if !space {
                 break;
             }
             at = previous;
@@ -282,14 +282,26 @@ pub fn tokens_before(text: &str, until: usize) -> impl Iterator<Item = &str> {
         }
         let end = at;
         while at > 0 {
-            let previous = char_start_before(text, at);
-            if is_space_at(text, previous).0 {
+            let (space, previous) = space_before(text, at);
+            if space {
                 break;
             }
             at = previous;
         }
         Some(&text[at..end])
     })
+}
+
+/// Whether the character that ends at byte `end` is whitespace, and where
+/// it starts. An ASCII byte is its own character: no decoding.
+#[inline(always)]
+fn space_before(text: &str, end: usize) -> (bool, usize) {
+    let byte = text.as_bytes()[end - 1];
+    if byte < 0x80 {
+        return (BYTE_CLASS[usize::from(byte)] == SPACE, end - 1);
+    }
+    let start = char_start_before(text, end);
+    (is_space_at(text, start).0, start)
 }
 
 /// The eight bytes at `at`, zero-padded past the end of `text`.

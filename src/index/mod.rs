@@ -816,6 +816,21 @@ mod tests {
     }
 
     #[test]
+    fn new_indexes_compress_stored_articles_with_zstd() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = create_index(dir.path()).unwrap();
+        assert!(matches!(
+            index.settings().docstore_compression,
+            Compressor::Zstd(_)
+        ));
+        let reopened = Index::open_in_dir(dir.path()).unwrap();
+        assert!(matches!(
+            reopened.settings().docstore_compression,
+            Compressor::Zstd(_)
+        ));
+    }
+
+    #[test]
     fn only_tantivy_files_are_wiped() {
         assert!(is_index_file("meta.json"));
         assert!(is_index_file("0123abcd.idx"));
