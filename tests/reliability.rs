@@ -704,15 +704,22 @@ fn a_query_that_fails_only_when_run_is_a_query_error_not_a_damaged_index() {
 // ---------------------------------------------------------------------------
 // Crashes.
 
+/// Library indexing options for small test corpora: a small writer budget
+/// and a commit every `commit_every` articles.
+fn small_run_options(commit_every: usize) -> dossier::index::IndexOptions {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut options = dossier::index::IndexOptions::new(today);
+    options.memory_bytes = 32 * 1024 * 1024;
+    options.commit_every = commit_every;
+    options
+}
+
 #[test]
 fn commits_happen_every_n_articles_and_when_the_interval_has_passed() {
-    use dossier::index::{index_corpus, IndexOptions};
+    use dossier::index::index_corpus;
     let env = TestEnv::new();
     generate_corpus(&env, 25);
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let mut options = IndexOptions::new(today);
-    options.memory_bytes = 32 * 1024 * 1024;
-    options.commit_every = 10;
+    let mut options = small_run_options(10);
     let summary = index_corpus(&env.corpus(), &env.index(), &options).unwrap();
     assert_eq!(summary.added, 25);
     assert_eq!(summary.commits, 3, "after 10, after 20, and at the end");
@@ -732,13 +739,10 @@ fn commits_happen_every_n_articles_and_when_the_interval_has_passed() {
 
 #[test]
 fn deletions_additions_and_changes_across_many_commits_leave_exactly_the_corpus() {
-    use dossier::index::{index_corpus, IndexOptions};
+    use dossier::index::index_corpus;
     let env = TestEnv::new();
     generate_corpus(&env, 60);
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let mut options = IndexOptions::new(today);
-    options.memory_bytes = 32 * 1024 * 1024;
-    options.commit_every = 7;
+    let options = small_run_options(7);
     index_corpus(&env.corpus(), &env.index(), &options).unwrap();
     // Deleted files are spread over the walk, before and after the batches
     // that carry the changes and the new files.

@@ -604,7 +604,7 @@ pub fn index_corpus(
     options: &IndexOptions,
 ) -> Result<IndexSummary, IndexError> {
     let started = Instant::now();
-    let corpus_files = ingest::walk(corpus)?;
+    let mut corpus_files = ingest::walk(corpus)?;
     let corpus_root = fs::canonicalize(corpus).unwrap_or_else(|_| corpus.to_path_buf());
     let corpus_name = corpus_root.to_string_lossy().into_owned();
     fs::create_dir_all(index_dir)
@@ -696,7 +696,6 @@ pub fn index_corpus(
     let mut since_commit = 0usize;
     let mut last_commit = Instant::now();
     let batch_size = options.commit_every.clamp(1, 2_000);
-    let mut corpus_files = corpus_files;
     let mut batch: Vec<(SourceFile, u64, bool)> = Vec::with_capacity(batch_size);
     loop {
         batch.clear();

@@ -184,6 +184,10 @@ mod tests {
             let ast = expanded(query);
             assert!(ast.contains("\"actor\":\"/APT31\""), "{query}: {ast}");
         }
+        // A single word expands whatever its clause: optional or excluded.
+        let ast = expanded("Zirconium OR Nobelium");
+        assert!(ast.contains("/APT31") && ast.contains("/APT29"), "{ast}");
+        assert!(expanded("phishing -Zirconium").contains("/APT31"));
         // An ordinary-word alias counts when capitalised, as in articles.
         assert!(expanded("Snake").contains("/Turla"));
         assert!(expanded("strontium OR STRONTIUM").contains("/APT28"));
