@@ -78,7 +78,7 @@ pub struct IndexArgs {
     #[arg(long, default_value_t = crate::index::DEFAULT_MEMORY_MB as u64, value_parser = clap::value_parser!(u64).range(16..=65536))]
     pub memory_mb: u64,
     /// Commit after this many articles, so an interrupted run keeps its progress.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = crate::index::DEFAULT_COMMIT_EVERY as u64, value_parser = clap::value_parser!(u64).range(1..))]
     pub commit_every: u64,
     /// Throw the existing index away and index everything again.
     #[arg(long)]

@@ -34,6 +34,13 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// The default writer memory budget, shared by the indexing threads.
 pub const DEFAULT_MEMORY_MB: usize = 256;
 
+/// How many articles a run indexes between commits by default. Every commit
+/// flushes each indexing thread's segment, however small, and small segments
+/// are merged again and again: at 10,000 a 100k-article build spent a tenth
+/// more CPU than at 100,000. A commit also happens every minute, so a kill
+/// still loses little work.
+pub const DEFAULT_COMMIT_EVERY: usize = 100_000;
+
 /// The smallest budget Tantivy accepts per indexing thread.
 const MIN_MEMORY_MB_PER_THREAD: usize = 15;
 
@@ -251,11 +258,16 @@ struct CommitPayload {
 /// keeps the index smaller than the corpus it was built from, at a small
 /// cost in indexing time (on generated text the index fell from 1.07x to
 /// 0.81x the corpus); reading a stored article stays fast.
+///
+/// Level 1, not zstd's default 3: on 100k generated articles the store grew
+/// by 1% (257 to 260 MB) and the build used 7% less CPU.
 fn index_settings() -> IndexSettings {
     IndexSettings {
-        // zstd's default level (3); higher levels and larger blocks saved
-        // little more and slowed indexing or article reads.
-        docstore_compression: Compressor::Zstd(ZstdCompressor::default()),
+        // Higher levels and larger blocks saved little and slowed indexing
+        // or article reads.
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(1),
+        }),
         ..IndexSettings::default()
     }
 }
@@ -356,7 +368,7 @@ impl IndexOptions {
     pub fn new(today: NaiveDate) -> IndexOptions {
         IndexOptions {
             memory_bytes: DEFAULT_MEMORY_MB * 1024 * 1024,
-            commit_every: 10_000,
+            commit_every: DEFAULT_COMMIT_EVERY,
             commit_interval: Duration::from_secs(60),
             rebuild: false,
             today,
@@ -752,7 +764,13 @@ pub fn index_corpus(
         for (file, known, result) in prepared {
             match result {
                 Ok(prepared) => {
-                    writer.delete_term(Term::from_field_text(fields.id, &prepared.id));
+                    // An id missing from the last commit is in no segment, and the
+                    // walk meets each file once: only a known article has an old
+                    // version to delete. Deleting every id regardless made each
+                    // commit look all of them up in every segment.
+                    if known {
+                        writer.delete_term(Term::from_field_text(fields.id, &prepared.id));
+                    }
                     writer.add_document(prepared.document)?;
                     summary.bytes_read += prepared.bytes;
                     for warning in prepared.warnings {
