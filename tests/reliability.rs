@@ -715,6 +715,39 @@ fn small_run_options(commit_every: usize) -> dossier::index::IndexOptions {
 }
 
 #[test]
+fn rebuilding_an_unreadable_index_another_writer_holds_is_refused_and_wipes_nothing() {
+    use dossier::index::{index_corpus, IndexError};
+    use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
+    let env = TestEnv::new();
+    generate_corpus(&env, 5);
+    let mut options = small_run_options(10);
+    index_corpus(&env.corpus(), &env.index(), &options).unwrap();
+    fs::write(env.index().join("meta.json"), "not an index").unwrap();
+    let files = |dir: &Path| -> BTreeSet<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let before = files(&env.index());
+
+    let directory = MmapDirectory::open(env.index()).unwrap();
+    let held = directory.acquire_lock(&INDEX_WRITER_LOCK).unwrap();
+    options.rebuild = true;
+    let refused = index_corpus(&env.corpus(), &env.index(), &options);
+    assert!(matches!(refused, Err(IndexError::Locked(_))), "{refused:?}");
+    assert_eq!(
+        files(&env.index()),
+        before,
+        "files were wiped under a held lock"
+    );
+
+    drop(held);
+    let summary = index_corpus(&env.corpus(), &env.index(), &options).unwrap();
+    assert_eq!(summary.added, 5);
+}
+
+#[test]
 fn commits_happen_every_n_articles_and_when_the_interval_has_passed() {
     use dossier::index::index_corpus;
     let env = TestEnv::new();

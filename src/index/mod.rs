@@ -336,11 +336,25 @@ fn is_index_file(name: &str) -> bool {
 }
 
 fn wipe_index_files(dir: &Path) -> Result<(), IndexError> {
+    use tantivy::directory::error::LockError;
+    use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
+    // Tantivy's writer lock is held while wiping, so a writer at work (an
+    // index another dossier is rebuilding, for instance) is never wiped from
+    // under it; the lock files stay, since deleting one would break a lock
+    // another process holds.
+    let directory = MmapDirectory::open(dir).map_err(|e| IndexError::Other(e.to_string()))?;
+    let _lock = directory
+        .acquire_lock(&INDEX_WRITER_LOCK)
+        .map_err(|e| match e {
+            LockError::LockBusy => IndexError::Locked(dir.to_path_buf()),
+            other => IndexError::Other(format!("{}: {other}", dir.display())),
+        })?;
     let entries =
         fs::read_dir(dir).map_err(|e| IndexError::Other(format!("{}: {e}", dir.display())))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if is_index_file(&name) {
+        let lock_file = name.starts_with(".tantivy-") && name.ends_with(".lock");
+        if is_index_file(&name) && !lock_file {
             fs::remove_file(entry.path())
                 .map_err(|e| IndexError::Other(format!("{}: {e}", entry.path().display())))?;
         }
