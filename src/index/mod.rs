@@ -43,7 +43,7 @@ pub const DEFAULT_COMMIT_EVERY: usize = 100_000;
 
 /// How many segments of about the same size are merged into one. Tantivy's
 /// default, 8, left 12 segments in a 1M-article index, and every query pays
-/// per segment: at 4 it has 6, queries ran 1.5-3.5x faster (facet counts
+/// per segment: at 4 it has 4 to 6, queries ran 1.5-3.5x faster (facet counts
 /// over every article 18 → 5 ms, `government networks` 87 → 50 ms), and
 /// the build used 7% more CPU.
 const MERGE_SEGMENTS: usize = 4;
