@@ -1449,7 +1449,9 @@ fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
 /// A word in lower case: borrowed when the text already has it so, copied
 /// inline when it is short ASCII (almost every capitalised word), and on the
 /// heap otherwise. The context rules lower-case a few words around every
-/// mention; allocating each one was a tenth of extraction time on dense text.
+/// mention and compare them with the cue lists many times: this form and
+/// byte comparisons cut extraction's instructions on the bundled corpus by
+/// 3% (callgrind) against a heap copy per capitalised word.
 #[derive(Clone, Debug)]
 enum LowerWord<'a> {
     Borrowed(&'a str),

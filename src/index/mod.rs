@@ -342,7 +342,8 @@ fn wipe_index_files(dir: &Path) -> Result<(), IndexError> {
     // index another dossier is rebuilding, for instance) is never wiped from
     // under it; the lock files stay, since deleting one would break a lock
     // another process holds.
-    let directory = MmapDirectory::open(dir).map_err(|e| IndexError::Other(e.to_string()))?;
+    let directory = MmapDirectory::open(dir)
+        .map_err(|e| IndexError::Other(format!("{}: {e}", dir.display())))?;
     let _lock = directory
         .acquire_lock(&INDEX_WRITER_LOCK)
         .map_err(|e| match e {

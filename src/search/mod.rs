@@ -320,6 +320,7 @@ impl Searchable {
             };
             let mut parser = QueryParser::for_index(&self.index, default_fields);
             parser.set_conjunction_by_default();
+            // Also weighs words the user limited to the title (`title:x`).
             parser.set_field_boost(self.fields.title, TITLE_BOOST);
             let boosts = if union_shape {
                 None
@@ -787,5 +788,28 @@ mod tests {
         assert_eq!(words.len(), 3);
         assert!(boosted("-only -excluded").is_empty());
         assert!(boosted("body:fielded").is_empty());
+    }
+
+    #[test]
+    fn only_a_lone_word_or_phrase_is_a_single_leaf() {
+        let single = |query: &str| {
+            is_single_leaf(&tantivy::query_grammar::parse_query(query).expect("query parses"))
+        };
+        for query in [
+            "attack",
+            "+attack",
+            "\"critical infrastructure\"",
+            "title:attack",
+        ] {
+            assert!(single(query), "{query}");
+        }
+        for query in [
+            "government networks",
+            "attack OR intrusion",
+            "-attack",
+            "attack^2",
+        ] {
+            assert!(!single(query), "{query}");
+        }
     }
 }
