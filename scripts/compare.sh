@@ -8,9 +8,12 @@
 # Settings (environment): SIZES, SEED (42), REPEAT (query runs, 20),
 # RG_REPEAT (ripgrep runs, 3), LARGE_REPEAT (SQLite query runs from 1M
 # articles up, 5; ripgrep then runs once: a slow query takes a minute there), DATA (bench-data), PLOT (docs/benchmarks-scaling.svg),
-# SKIP_SQLITE=1, SKIP_RG=1. Corpora are cached in $DATA/corpus-N (same seed →
-# same files); indexes and databases are rebuilt on every run. Results go to
-# $DATA/results/N/*.json and the Markdown report to $DATA/results/report.md.
+# SKIP_SQLITE=1, SKIP_RG=1, KEEP=1. Corpora are cached in $DATA/corpus-N (same
+# seed → same files); indexes and databases are rebuilt on every run and, unless
+# KEEP=1, deleted once measured: at 1M articles the corpus takes 7 GB, the index
+# 4 GB and the SQLite database 10 GB. Each size first checks the free disk it
+# needs. Results go to $DATA/results/N/*.json and the Markdown report to
+# $DATA/results/report.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,6 +64,21 @@ measure() {
   printf '{"peak_anon_mb": %s}\n' "$((peak / 1024))" >"$anon_file"
 }
 
+# Disk a size needs at its peak, in KB: per article about 7.2 KB of corpus
+# (unless cached), 6 KB for each of the two dossier indexes and 10 KB for the
+# SQLite database, with a tenth to spare.
+check_disk() { # N
+  local per_article=22 need avail
+  [ -d "$DATA/corpus-$1" ] && per_article=15
+  [ "${SKIP_SQLITE:-}" = 1 ] && per_article=$((per_article - 10))
+  need=$(($1 * per_article * 11 / 10))
+  avail=$(df --output=avail -k "$DATA" | tail -1)
+  if [ "$avail" -lt "$need" ]; then
+    echo "compare.sh: $1 articles need about $((need / 1048576 + 1)) GB free in $DATA, which has $((avail / 1048576)) GB; free some space, set DATA to a larger disk, or leave $1 out of SIZES" >&2
+    exit 2
+  fi
+}
+
 mkdir -p "$RESULTS" "$(dirname "$PLOT")"
 {
   echo "nproc: $(nproc)"
@@ -78,6 +96,7 @@ for N in $SIZES; do
   CORPUS=$DATA/corpus-$N
   OUT=$RESULTS/$N
   mkdir -p "$OUT"
+  check_disk "$N"
   echo "== $N articles: corpus" >&2
   "$BIN" gen-corpus --docs "$N" --seed "$SEED" --out "$CORPUS" --json >"$OUT/gen.json"
 
@@ -123,6 +142,9 @@ for N in $SIZES; do
   INDEX_BYTES=$(du -sb "$DATA/index-$N" | cut -f1)
   printf '{"corpus_bytes": %s, "index_bytes": %s, "sqlite_bytes": %s}\n' \
     "$CORPUS_BYTES" "$INDEX_BYTES" "$SQLITE_BYTES" >"$OUT/sizes.json"
+  if [ "${KEEP:-}" != 1 ]; then
+    rm -rf "$DATA/index-$N" "$DATA/sqlite-$N.db"
+  fi
 done
 
 python3 scripts/compare.py report "$RESULTS" "$PLOT" >"$RESULTS/report.md"
