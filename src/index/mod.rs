@@ -26,6 +26,7 @@ use thiserror::Error;
 use crate::extract::{Extraction, Extractor};
 
 pub mod analyzer;
+mod progress;
 use crate::ingest::{self, SkipReason, SourceFile};
 
 /// Bump when the schema changes: older indexes must be rebuilt.
@@ -717,18 +718,8 @@ pub fn index_corpus(
         schema_version: SCHEMA_VERSION,
         corpus: corpus_name,
     };
-    // The walk streams, so the total is unknown until it ends.
-    let progress = if options.progress {
-        indicatif::ProgressBar::new_spinner()
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    progress.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} indexing: {pos} files checked, {msg} ({per_sec}, {elapsed})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
+    let mut progress = progress::Progress::new(corpus, options.progress);
+    progress.set_message("0 indexed".to_string());
 
     let extractor = Extractor::embedded();
     let mut since_commit = 0usize;
@@ -738,7 +729,7 @@ pub fn index_corpus(
     loop {
         batch.clear();
         for found in corpus_files.by_ref() {
-            progress.inc(1);
+            progress.inc();
             let file = match found {
                 Ok(file) => file,
                 Err((path, reason)) => {
@@ -841,10 +832,11 @@ pub fn index_corpus(
             summary.removed += 1;
         }
     }
-    progress.finish_and_clear();
+    progress.committing();
     commit(&mut writer, &payload)?;
     summary.commits += 1;
     writer.wait_merging_threads()?;
+    progress.finish();
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
