@@ -693,8 +693,8 @@ fn run_count(
     facets: Option<MatchingDocs>,
 ) -> Result<(usize, FacetFruit), SearchError> {
     match facets {
-        // Alone, `Count` asks each clause for its count: a word's comes
-        // from the term dictionary.
+        // Alone, `Count` asks the query itself for its count, which for a
+        // word comes from the term dictionary (in segments without deletions).
         None => Ok((searcher.search(query, &Count)?, None)),
         Some(facets) => Ok(searcher.search(query, &(Count, Some(facets)))?),
     }
