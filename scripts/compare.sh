@@ -64,14 +64,16 @@ measure() {
   printf '{"peak_anon_mb": %s}\n' "$((peak / 1024))" >"$anon_file"
 }
 
-# Disk a size needs at its peak, in KB: per article about 7.2 KB of corpus
-# (unless cached), 6 KB for each of the two dossier indexes and 10 KB for the
-# SQLite database, with a tenth to spare.
+# Disk a size needs at its peak, in KB per article: about 7 for the corpus
+# (unless cached) and up to 6 for a dossier index, 10 for the SQLite database.
+# The ceiling's index is built beside dossier's and deleted before SQLite's
+# build, so the peak is the larger of two indexes and one index plus the
+# database. A tenth to spare.
 check_disk() { # N
-  local per_article=22 need avail
-  [ -d "$DATA/corpus-$1" ] && per_article=15
-  [ "${SKIP_SQLITE:-}" = 1 ] && per_article=$((per_article - 10))
-  need=$(($1 * per_article * 11 / 10))
+  local corpus=7 built=16 need avail
+  [ -d "$DATA/corpus-$1" ] && corpus=0
+  [ "${SKIP_SQLITE:-}" = 1 ] && built=12
+  need=$(($1 * (corpus + built) * 11 / 10))
   avail=$(df --output=avail -k "$DATA" | tail -1)
   if [ "$avail" -lt "$need" ]; then
     echo "compare.sh: $1 articles need about $((need / 1048576 + 1)) GB free in $DATA, which has $((avail / 1048576)) GB; free some space, set DATA to a larger disk, or leave $1 out of SIZES" >&2

@@ -117,8 +117,10 @@ impl Progress {
 }
 
 impl Drop for Progress {
+    /// A run that fails half-way (a commit refused, say) leaves no bar or
+    /// ticking spinner behind its error message.
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.finish();
     }
 }
 
@@ -129,6 +131,16 @@ fn style(template: &str) -> ProgressStyle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dropping_the_progress_stops_the_count_and_clears_the_bar() {
+        let dir = tempfile::tempdir().unwrap();
+        let progress = Progress::new(dir.path(), false);
+        let (stop, bar) = (Arc::clone(&progress.stop), progress.bar.clone());
+        drop(progress);
+        assert!(stop.load(Ordering::Relaxed));
+        assert!(bar.is_finished());
+    }
     use std::time::Instant;
 
     #[test]
