@@ -99,3 +99,29 @@ fn a_count_alone_equals_the_number_of_hits() {
         assert_eq!(all.hits.len(), all.total_hits, "{query}");
     }
 }
+
+#[test]
+fn a_lone_word_with_facets_counts_them_the_same_as_scoring_every_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let searchable = searchable(dir.path(), 400);
+    for word in ["attack", "ministry", "espionage"] {
+        let request = |since: Option<NaiveDate>| SearchRequest {
+            query: Some(word.to_string()),
+            limit: 10,
+            facets: true,
+            since,
+            ..SearchRequest::default()
+        };
+        let pruned = searchable.search(&request(None)).unwrap();
+        let every = searchable
+            .search(&request(NaiveDate::from_ymd_opt(2000, 1, 1)))
+            .unwrap();
+        assert!(pruned.total_hits > 0, "{word}: no hits");
+        assert_eq!(pruned.total_hits, every.total_hits, "{word}");
+        let facets = |r: &SearchResults| serde_json::to_value(&r.facets).unwrap();
+        assert!(!facets(&pruned).is_null(), "{word}: no facets");
+        assert_eq!(facets(&pruned), facets(&every), "{word}");
+        let ids = |r: &SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&pruned).len(), ids(&every).len(), "{word}");
+    }
+}
