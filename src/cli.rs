@@ -125,6 +125,10 @@ pub struct BenchArgs {
     /// Index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
     pub index: PathBuf,
+    /// Segments searched at once (default: one per core; 1 searches them
+    /// one after another, to measure a single core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -175,6 +179,9 @@ pub struct SearchArgs {
     /// Count actors, sponsors, targets and years over every matching article.
     #[arg(long)]
     pub facets: bool,
+    /// Segments searched at once (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,

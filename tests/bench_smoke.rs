@@ -224,6 +224,45 @@ fn gen_corpus_index_and_bench() {
         "{stderr}"
     );
 
+    // --threads 1 searches segments one after another, with the same counts.
+    let output = dossier(dir)
+        .args(["bench", "--queries", "queries.txt", "--index", "idx"])
+        .args(["--repeat", "1", "--threads", "1", "--json"])
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{output:?}");
+    let single = json(&output.stdout);
+    for (a, b) in queries.iter().zip(single["queries"].as_array().unwrap()) {
+        assert_eq!(a["total_hits"], b["total_hits"], "{a} / {b}");
+    }
+    // It applies to a whole run, not to one line of the file, and is at least 1.
+    fs::write(
+        dir.join("threads.txt"),
+        "the
+the --threads 2
+",
+    )
+    .unwrap();
+    let output = dossier(dir)
+        .args(["bench", "--queries", "threads.txt", "--index", "idx"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("threads.txt line 2") && stderr.contains("pass it to `dossier bench`"),
+        "{stderr}"
+    );
+    let output = dossier(dir)
+        .args(["search", "the", "--index", "idx", "--threads", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--threads"),
+        "{output:?}"
+    );
+
     // --no-extract: same text search, no facets. On the first 200 articles
     // only (indexing is slow in debug builds); a shorter corpus of the same
     // seed is a prefix of the longer one.

@@ -125,3 +125,95 @@ fn a_lone_word_with_facets_counts_them_the_same_as_scoring_every_match() {
         assert_eq!(ids(&pruned).len(), ids(&every).len(), "{word}");
     }
 }
+
+#[test]
+fn searching_segments_in_parallel_finds_what_one_thread_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut options = IndexOptions::new(today);
+    // One indexing thread, whose budget holds a batch: one segment per run.
+    options.memory_bytes = 16 * 1024 * 1024;
+    let index_dir = dir.path().join("index");
+    // Each batch indexed after the last lands in a segment of its own: three
+    // segments, too few for the merge policy (four) to join.
+    for (batch, seed) in [("a", 11), ("b", 12), ("c", 13)] {
+        generate(&corpus.join(batch), &GenOptions { docs: 300, seed }).unwrap();
+        index_corpus(&corpus, &index_dir, &options).unwrap();
+    }
+    let open = |threads| {
+        let (index, fields) = index::open(&index_dir).unwrap();
+        Searchable::with_threads(index, fields, threads)
+            .unwrap()
+            .with_parallel_threshold(0)
+    };
+    let (one, two) = (open(1), open(2));
+    assert!(
+        one.searcher().segment_readers().len() > 1,
+        "the test needs more than one segment"
+    );
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    let requests = [
+        SearchRequest {
+            query: Some("attack".into()),
+            limit: 10,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            query: Some("government networks".into()),
+            limit: 20,
+            facets: true,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            query: Some("\"critical infrastructure\"".into()),
+            limit: 10,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            query: Some("intelligence".into()),
+            targets: vec!["UA".into()],
+            limit: 10,
+            facets: true,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            query: Some("networks".into()),
+            since: day(2015, 1, 1),
+            until: day(2020, 12, 31),
+            sort: dossier::search::Sort::Newest,
+            limit: 15,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            query: Some("ministry -espionage".into()),
+            limit: 0,
+            facets: true,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            facets: true,
+            limit: 5,
+            ..SearchRequest::default()
+        },
+    ];
+    for request in &requests {
+        let (a, b) = (one.search(request).unwrap(), two.search(request).unwrap());
+        let what = format!("{request:?}");
+        assert!(a.total_hits > 0, "{what}: no hits");
+        assert_eq!(a.total_hits, b.total_hits, "{what}: counts differ");
+        let ranked = |results: &SearchResults| -> Vec<(String, Option<f32>)> {
+            results
+                .hits
+                .iter()
+                .map(|hit| (hit.id.clone(), hit.score))
+                .collect()
+        };
+        assert_eq!(ranked(&a), ranked(&b), "{what}: hits differ");
+        assert_eq!(
+            serde_json::to_value(&a.facets).unwrap(),
+            serde_json::to_value(&b.facets).unwrap(),
+            "{what}: facets differ"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::cli::{BenchArgs, FlagError, SearchArgs};
 use crate::gazetteer::Gazetteer;
 use crate::index;
-use crate::search::{SearchRequest, Searchable};
+use crate::search::{default_search_threads, SearchRequest, Searchable};
 use crate::{exit, render};
 
 /// One line of the query file, validated.
@@ -62,6 +62,11 @@ pub fn parse_queries(
             .get_many::<String>("query")
             .map(|words| words.cloned().collect());
         let mut args = SearchArgs::from_arg_matches(&matches).map_err(|e| at(e.to_string()))?;
+        if args.threads.is_some() {
+            return Err(at(
+                "--threads applies to the whole run; pass it to `dossier bench` instead".into(),
+            ));
+        }
         args.query = words.map(|words| words.join(" "));
         let request = args.to_request(gazetteer).map_err(|e| at(e.0))?;
         queries.push(BenchQuery {
@@ -147,7 +152,10 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
     })?;
     let queries = parse_queries(&args.queries, &text, Gazetteer::embedded())?;
     let (index, fields) = index::open(&args.index)?;
-    let searchable = Searchable::new(index, fields)?;
+    let threads = args
+        .threads
+        .map_or_else(default_search_threads, |n| n as usize);
+    let searchable = Searchable::with_threads(index, fields, threads)?;
     let articles = searchable.searcher().num_docs();
 
     let mut all = Vec::new();

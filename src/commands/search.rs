@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::cli::{ColorWhen, SearchArgs, DEFAULT_CORPUS, DEFAULT_INDEX};
 use crate::gazetteer::Gazetteer;
 use crate::index::{self, index_corpus, IndexOptions};
-use crate::search::Searchable;
+use crate::search::{default_search_threads, Searchable};
 use crate::{exit, render};
 
 /// Runs `dossier search`.
@@ -17,7 +17,10 @@ pub fn run(args: &SearchArgs, color: ColorWhen) -> Result<ExitCode> {
     let request = args.to_request(Gazetteer::embedded())?;
     build_default_index_if_missing(&args.index)?;
     let (index, fields) = index::open(&args.index)?;
-    let searchable = Searchable::new(index, fields)
+    let threads = args
+        .threads
+        .map_or_else(default_search_threads, |n| n as usize);
+    let searchable = Searchable::with_threads(index, fields, threads)
         .map_err(|error| super::damaged_if_unreadable(&args.index, error.into()))?;
     let results = searchable
         .search(&request)

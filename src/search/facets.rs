@@ -16,7 +16,9 @@ use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::BitSetDocSet;
 use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::{
+    BitSet, DocId, DocSet, Executor, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+};
 
 /// The byte Tantivy puts between the segments of an encoded facet path.
 /// Tantivy indexes a facet under every prefix of its path, so the top-level
@@ -86,30 +88,56 @@ impl SegmentCollector for SegmentMatches {
     }
 }
 
-/// Articles per top-level value of the facet field `field` in `scope`.
-pub fn top_level_counts(
+/// Articles per top-level value of each facet field of `fields` in `scope`,
+/// in the order of `fields`.
+pub fn top_level_counts<const FIELDS: usize>(
     searcher: &Searcher,
+    executor: &Executor,
+    fields: &[Field; FIELDS],
+    scope: &Scope<'_>,
+) -> tantivy::Result<[BTreeMap<String, u64>; FIELDS]> {
+    let per_segment = executor.map(
+        |(ordinal, segment)| {
+            fields
+                .iter()
+                .map(|&field| segment_counts(segment, field, scope, ordinal))
+                .collect::<tantivy::Result<Vec<_>>>()
+        },
+        searcher.segment_readers().iter().enumerate(),
+    )?;
+    let mut counts: [BTreeMap<String, u64>; FIELDS] = std::array::from_fn(|_| BTreeMap::new());
+    for segment in per_segment {
+        for (field_counts, segment_field_counts) in counts.iter_mut().zip(segment) {
+            for (name, count) in segment_field_counts {
+                *field_counts.entry(name).or_default() += count;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// Articles per top-level value of `field` in one segment's part of `scope`.
+fn segment_counts(
+    segment: &SegmentReader,
     field: Field,
     scope: &Scope<'_>,
+    ordinal: usize,
 ) -> tantivy::Result<BTreeMap<String, u64>> {
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
-        let matches = match scope {
-            Scope::Every => None,
-            Scope::Matching(sets) => match sets.get(ordinal) {
-                Some(set) if set.len() > 0 => Some(set),
-                _ => continue,
-            },
-        };
-        match matches {
-            Some(set)
-                if (set.len() as u64) * u64::from(SPARSE_MATCHES)
-                    < u64::from(segment.max_doc()) =>
-            {
-                count_from_columns(segment, field, set, &mut counts)?
-            }
-            _ => count_from_postings(segment, field, matches, &mut counts)?,
+    let mut counts = BTreeMap::new();
+    let matches = match scope {
+        Scope::Every => None,
+        Scope::Matching(sets) => match sets.get(ordinal) {
+            Some(set) if set.len() > 0 => Some(set),
+            _ => return Ok(counts),
+        },
+    };
+    match matches {
+        Some(set)
+            if (set.len() as u64) * u64::from(SPARSE_MATCHES) < u64::from(segment.max_doc()) =>
+        {
+            count_from_columns(segment, field, set, &mut counts)?
         }
+        _ => count_from_postings(segment, field, matches, &mut counts)?,
     }
     Ok(counts)
 }

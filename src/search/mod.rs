@@ -9,14 +9,14 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, QueryParser,
+    QueryParserError, RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DocAddress, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 use thiserror::Error;
 
@@ -254,11 +254,43 @@ pub struct Searchable {
     index: Index,
     fields: Fields,
     reader: IndexReader,
+    /// Searches segments in parallel, for queries with enough work to repay
+    /// handing it to other threads.
+    pool: Executor,
+    /// The postings a query must read to be searched on `pool`.
+    parallel_min_postings: u64,
 }
 
+/// Below this many postings to read (the summed document frequencies of a
+/// query's terms), a search stays on the calling thread: waking the pool's
+/// threads costs more than they would save.
+const PARALLEL_MIN_POSTINGS: u64 = 50_000;
+
+/// Runs a search's segments one after another, on the calling thread.
+static CALLING_THREAD: Executor = Executor::SingleThread;
+
 impl Searchable {
-    /// Opens a reader on the last committed state of the index.
+    /// Opens a reader on the last committed state of the index, searching
+    /// its segments on as many threads as the machine has cores.
     pub fn new(index: Index, fields: Fields) -> Result<Searchable, SearchError> {
+        Searchable::with_threads(index, fields, default_search_threads())
+    }
+
+    /// Opens a reader on the last committed state of the index, searching
+    /// up to `threads` of its segments at once. One thread (or an index of
+    /// one segment) searches in the calling thread, with no pool.
+    pub fn with_threads(
+        index: Index,
+        fields: Fields,
+        threads: usize,
+    ) -> Result<Searchable, SearchError> {
+        let segments = index.searchable_segment_ids()?.len();
+        let threads = threads.min(segments);
+        let pool = if threads > 1 {
+            Executor::multi_thread(threads, "dossier-search-")?
+        } else {
+            Executor::single_thread()
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -267,7 +299,17 @@ impl Searchable {
             index,
             fields,
             reader,
+            pool,
+            parallel_min_postings: PARALLEL_MIN_POSTINGS,
         })
+    }
+
+    /// Searches on the pool from this many postings read (the summed document
+    /// frequencies of the query's words) instead of the default; 0 sends
+    /// every search with work to share there.
+    pub fn with_parallel_threshold(mut self, postings: u64) -> Searchable {
+        self.parallel_min_postings = postings;
+        self
     }
 
     /// A searcher on the state loaded when this was opened.
@@ -436,16 +478,35 @@ impl Searchable {
         // any limit and offset (even usize::MAX) from overflowing or allocating.
         let live_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let count_only = request.limit == 0 || request.offset >= live_docs;
+        let executor = self.executor_for(&searcher, plan.matching.as_ref());
+        // A word's count alone is read from the term dictionary: no work to share.
+        let count_executor =
+            if facet_collectors.is_none() && plan.matching.downcast_ref::<TermQuery>().is_some() {
+                &CALLING_THREAD
+            } else {
+                executor
+            };
         let (total_hits, page, facet_counts): (usize, Page, FacetFruit) = if count_only {
-            let (count, facets) = run_count(&searcher, plan.matching.as_ref(), facet_collectors)?;
+            let (count, facets) = run_count(
+                &searcher,
+                plan.matching.as_ref(),
+                facet_collectors,
+                count_executor,
+            )?;
             (count, Vec::new(), facets)
         } else {
             let limit = request.limit.min(live_docs - request.offset);
             let top = TopDocs::with_limit(limit).and_offset(request.offset);
             match sort {
                 Sort::Relevance if plan.prunable => {
-                    let (count, facets) =
-                        run_count(&searcher, plan.matching.as_ref(), facet_collectors)?;
+                    let (count, facets) = run_count(
+                        &searcher,
+                        plan.matching.as_ref(),
+                        facet_collectors,
+                        count_executor,
+                    )?;
+                    // Pruning skips most of a lone word's postings, so
+                    // threads would mostly wait to be woken.
                     let hits = searcher.search(plan.ranked.as_ref(), &top.order_by_score())?;
                     (
                         count,
@@ -459,6 +520,7 @@ impl Searchable {
                         plan.ranked.as_ref(),
                         top.order_by_score(),
                         facet_collectors,
+                        executor,
                     )?;
                     (
                         count,
@@ -479,6 +541,7 @@ impl Searchable {
                         plan.matching.as_ref(),
                         collector,
                         facet_collectors,
+                        executor,
                     )?;
                     (
                         count,
@@ -504,8 +567,10 @@ impl Searchable {
             hits.push(self.hit_from(&doc, score, snippets.as_ref()));
         }
         let facets = match facet_counts {
-            Some(matches) => Some(self.facets_over(&searcher, &Scope::Matching(&matches))?),
-            None if request.facets => Some(self.facets_over(&searcher, &Scope::Every)?),
+            Some(matches) => {
+                Some(self.facets_over(&searcher, &Scope::Matching(&matches), executor)?)
+            }
+            None if request.facets => Some(self.facets_over(&searcher, &Scope::Every, executor)?),
             None => None,
         };
         Ok(SearchResults {
@@ -595,24 +660,66 @@ impl Searchable {
         ]
     }
 
+    /// Where to run a query's search: on the pool when it reads enough
+    /// postings (every article's, for a query without words), otherwise on
+    /// the calling thread.
+    fn executor_for(&self, searcher: &Searcher, query: &dyn Query) -> &Executor {
+        if matches!(self.pool, Executor::SingleThread) {
+            return &self.pool;
+        }
+        let mut postings = 0u64;
+        let mut has_terms = false;
+        query.query_terms(&mut |term, _| {
+            has_terms = true;
+            postings = postings.saturating_add(searcher.doc_freq(term).unwrap_or(u64::MAX));
+        });
+        if !has_terms {
+            postings = searcher.num_docs();
+        }
+        if postings >= self.parallel_min_postings {
+            &self.pool
+        } else {
+            &CALLING_THREAD
+        }
+    }
+
     /// Facet counts over the articles in `scope`.
-    fn facets_over(&self, searcher: &Searcher, scope: &Scope<'_>) -> Result<Facets, SearchError> {
-        let counts = |field| facets::top_level_counts(searcher, field, scope);
-        let leaves = |field| -> Result<Vec<(String, u64)>, SearchError> {
-            let mut pairs: Vec<(String, u64)> = counts(field)?.into_iter().collect();
+    fn facets_over(
+        &self,
+        searcher: &Searcher,
+        scope: &Scope<'_>,
+        executor: &Executor,
+    ) -> Result<Facets, SearchError> {
+        let fields = &self.fields;
+        let [actor, sponsor, target, period, cve, technique, malware] = facets::top_level_counts(
+            searcher,
+            executor,
+            &[
+                fields.actor,
+                fields.sponsor,
+                fields.target,
+                fields.period,
+                fields.cve,
+                fields.technique,
+                fields.malware,
+            ],
+            scope,
+        )?;
+        let by_count = |counts: BTreeMap<String, u64>| {
+            let mut pairs: Vec<(String, u64)> = counts.into_iter().collect();
             pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            Ok(pairs)
+            pairs
         };
-        let mut year: Vec<(String, u64)> = counts(self.fields.period)?.into_iter().collect();
+        let mut year: Vec<(String, u64)> = period.into_iter().collect();
         year.sort_by(|a, b| b.0.cmp(&a.0));
         Ok(Facets {
-            actor: leaves(self.fields.actor)?,
-            sponsor: leaves(self.fields.sponsor)?,
-            target: leaves(self.fields.target)?,
+            actor: by_count(actor),
+            sponsor: by_count(sponsor),
+            target: by_count(target),
             year,
-            cve: leaves(self.fields.cve)?,
-            technique: leaves(self.fields.technique)?,
-            malware: leaves(self.fields.malware)?,
+            cve: by_count(cve),
+            technique: by_count(technique),
+            malware: by_count(malware),
         })
     }
 
@@ -624,6 +731,11 @@ impl Searchable {
         };
         Ok(self.search(&request)?.facets.unwrap_or_default())
     }
+}
+
+/// Search threads when none are asked for: one per core.
+pub fn default_search_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The deepest nesting of parentheses and `NOT`s a query may have. Tantivy's
@@ -687,16 +799,37 @@ type FacetFruit = Option<Vec<tantivy::BitSet>>;
 /// A page of hits: score (when ranked by relevance) and address.
 type Page = Vec<(Option<f32>, DocAddress)>;
 
+/// Runs `collector` over every segment, on `executor`'s threads.
+fn search_on<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+    executor: &Executor,
+) -> tantivy::Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    searcher.search_with_executor(query, collector, executor, scoring)
+}
+
 fn run_count(
     searcher: &Searcher,
     query: &dyn Query,
     facets: Option<MatchingDocs>,
+    executor: &Executor,
 ) -> Result<(usize, FacetFruit), SearchError> {
     match facets {
         // Alone, `Count` asks the query itself for its count, which for a
         // word comes from the term dictionary (in segments without deletions).
-        None => Ok((searcher.search(query, &Count)?, None)),
-        Some(facets) => Ok(searcher.search(query, &(Count, Some(facets)))?),
+        None => Ok((search_on(searcher, query, &Count, executor)?, None)),
+        Some(facets) => Ok(search_on(
+            searcher,
+            query,
+            &(Count, Some(facets)),
+            executor,
+        )?),
     }
 }
 
@@ -707,11 +840,12 @@ fn run_top<K, C>(
     query: &dyn Query,
     top: C,
     facets: Option<MatchingDocs>,
+    executor: &Executor,
 ) -> Result<(usize, TopFruit<K>, FacetFruit), SearchError>
 where
     C: Collector<Fruit = TopFruit<K>>,
 {
-    Ok(searcher.search(query, &(Count, top, facets))?)
+    Ok(search_on(searcher, query, &(Count, top, facets), executor)?)
 }
 
 /// The last segment of a stored facet, which Tantivy hands back either in its
