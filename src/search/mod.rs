@@ -14,16 +14,17 @@ use tantivy::query::{
 };
 use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 use thiserror::Error;
 
 use facets::{MatchingDocs, Scope};
+use snippets::Highlighter;
 
 mod aliases;
 mod facets;
+pub mod snippets;
 
 use crate::index::{date_time, field, Fields};
 
@@ -265,6 +266,9 @@ pub struct Searchable {
 /// query's terms), a search stays on the calling thread: waking the pool's
 /// threads costs more than they would save.
 const PARALLEL_MIN_POSTINGS: u64 = 50_000;
+
+/// The longest snippet, in bytes from its first word to its last.
+const SNIPPET_CHARS: usize = 240;
 
 /// Runs a search's segments one after another, on the calling thread.
 static CALLING_THREAD: Executor = Executor::SingleThread;
@@ -553,18 +557,20 @@ impl Searchable {
         };
         let query = plan.ranked;
 
-        let snippets = if has_text {
-            let mut generator =
-                SnippetGenerator::create(&searcher, query.as_ref(), self.fields.body)?;
-            generator.set_max_num_chars(240);
-            Some(generator)
+        let mut highlighter = if has_text {
+            Some(Highlighter::new(
+                &searcher,
+                query.as_ref(),
+                self.fields.body,
+                SNIPPET_CHARS,
+            )?)
         } else {
             None
         };
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
             let doc: TantivyDocument = searcher.doc(address)?;
-            hits.push(self.hit_from(&doc, score, snippets.as_ref()));
+            hits.push(self.hit_from(&doc, score, highlighter.as_mut()));
         }
         let facets = match facet_counts {
             Some(matches) => {
@@ -586,7 +592,7 @@ impl Searchable {
         &self,
         doc: &TantivyDocument,
         score: Option<f32>,
-        snippets: Option<&SnippetGenerator>,
+        highlighter: Option<&mut Highlighter>,
     ) -> Hit {
         let text = |field| {
             doc.get_first(field)
@@ -606,18 +612,15 @@ impl Searchable {
             .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
             .map(|d| d.date_naive());
         let body = text(self.fields.body);
-        let snippet = match snippets {
-            Some(generator) => {
-                let s = generator.snippet(&body);
-                if s.is_empty() {
-                    lead_snippet(&body)
-                } else {
-                    Snippet {
-                        text: s.fragment().to_string(),
-                        highlights: s.highlighted().to_vec(),
-                    }
-                }
-            }
+        let snippet = match highlighter.and_then(|h| h.best_passage(&body)) {
+            Some(passage) => Snippet {
+                text: body[passage.range.clone()].to_string(),
+                highlights: passage
+                    .words
+                    .iter()
+                    .map(|word| word.start - passage.range.start..word.end - passage.range.start)
+                    .collect(),
+            },
             None => lead_snippet(&body),
         };
         let evidence = serde_json::from_str(&text(self.fields.evidence)).unwrap_or_default();
@@ -865,7 +868,7 @@ fn facet_leaf(stored: &str) -> String {
 
 /// The opening of the article, for hits without a text query.
 fn lead_snippet(body: &str) -> Snippet {
-    let limit = 240;
+    let limit = SNIPPET_CHARS;
     let mut end = body.len().min(limit);
     while !body.is_char_boundary(end) {
         end -= 1;
