@@ -490,25 +490,17 @@ impl Searchable {
             } else {
                 executor
             };
+        let count_apart =
+            |facets| run_count(&searcher, plan.matching.as_ref(), facets, count_executor);
         let (total_hits, page, facet_counts): (usize, Page, FacetFruit) = if count_only {
-            let (count, facets) = run_count(
-                &searcher,
-                plan.matching.as_ref(),
-                facet_collectors,
-                count_executor,
-            )?;
+            let (count, facets) = count_apart(facet_collectors)?;
             (count, Vec::new(), facets)
         } else {
             let limit = request.limit.min(live_docs - request.offset);
             let top = TopDocs::with_limit(limit).and_offset(request.offset);
             match sort {
                 Sort::Relevance if plan.prunable => {
-                    let (count, facets) = run_count(
-                        &searcher,
-                        plan.matching.as_ref(),
-                        facet_collectors,
-                        count_executor,
-                    )?;
+                    let (count, facets) = count_apart(facet_collectors)?;
                     // Pruning skips most of a lone word's postings, so
                     // threads would mostly wait to be woken.
                     let hits = searcher.search(plan.ranked.as_ref(), &top.order_by_score())?;
