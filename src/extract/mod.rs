@@ -392,8 +392,15 @@ const FAMILY_SPONSORS: &[(&str, &str)] = &[
 ];
 
 /// A name an article introduces for a group it has just described: "the
-/// threat actor we dubbed ReconHellcat", "a group known as Orz".
-const INTRODUCED_NAME: &str = r"\b(?:dubbed|named|called|nicknamed|tracks? as|tracked as|known as|refers? to as|referred to as) [\x{201c}\x{2018}\x22']?([A-Z][A-Za-z0-9$]{2,}(?: [A-Z][A-Za-z0-9$]{2,})?)";
+/// threat actor we dubbed ReconHellcat", "a group known as Orz". The cue
+/// words are lower case and the name begins with a capital, which is how the
+/// name is found in a match.
+///
+/// Its `\b` is ASCII's: a Unicode `\b` makes the fast engine give up at the
+/// first non-ASCII byte and hand the rest of the article to a slow one. A
+/// match after a non-ASCII letter, where only the ASCII `\b` holds, is
+/// turned down where it is used.
+const INTRODUCED_NAME: &str = r"(?-u:\b)(?:dubbed|named|called|nicknamed|tracks? as|tracked as|known as|refers? to as|referred to as) [\x{201c}\x{2018}\x22']?([A-Z][A-Za-z0-9$]{2,}(?: [A-Z][A-Za-z0-9$]{2,})?)";
 
 /// CVE identifiers; ASCII-only so the regex stays on its fast path.
 const CVE_PATTERN: &str = r"(?i-u)\bCVE-(\d{4})-(\d{4,7})\b";
@@ -649,10 +656,13 @@ impl Extractor {
             .collect();
         countries.sort_by(|a, b| a.code.cmp(&b.code));
 
+        // Matches, not capture groups: a capture search runs a second,
+        // slower engine over every match. A match is `CVE` in any case and
+        // then its numbers.
         let cves: BTreeSet<String> = self
             .cve
-            .captures_iter(text)
-            .map(|c| format!("CVE-{}-{}", &c[1], &c[2]))
+            .find_iter(text)
+            .map(|m| format!("CVE{}", &m.as_str()[3..]))
             .collect();
         let techniques: BTreeSet<String> = self
             .technique
@@ -775,17 +785,28 @@ impl Extractor {
                     offset: m_start,
                 });
         }
-        for captures in self.introduced_name.captures_iter(text) {
-            let Some(name) = captures.get(1) else {
+        for introduced in self.introduced_name.find_iter(text) {
+            if text[..introduced.start()]
+                .chars()
+                .next_back()
+                .is_some_and(regex_syntax::is_word_character)
+            {
+                continue;
+            }
+            // The name is where the match's first capital is: the cue words
+            // before it are lower case. Matches, not capture groups, as for
+            // CVEs.
+            let Some(name_at) = introduced.as_str().find(|c: char| c.is_ascii_uppercase()) else {
                 continue;
             };
-            let before = words_before(text, captures.get(0).map_or(0, |m| m.start()), 5);
+            let name = introduced.start() + name_at..introduced.end();
+            let before = words_before(text, introduced.start(), 5);
             let describes_a_group = before.iter().any(|w| w.is_in(&GROUP_NOUNS));
-            let surface = name.as_str();
+            let surface = &text[name.clone()];
             let first = surface.split(' ').next().unwrap_or("");
             let known = matches
                 .iter()
-                .any(|(start, end, _, _)| *start < name.end() && name.start() < *end);
+                .any(|(start, end, _, _)| *start < name.end && name.start < *end);
             if !describes_a_group
                 || known
                 || VENDOR_FALSE_FRIENDS.contains(&first)
@@ -1365,6 +1386,24 @@ mod tests {
             "{:?}",
             e.software
         );
+    }
+
+    #[test]
+    fn introduced_names_are_found_after_any_text_but_not_inside_a_word() {
+        // Curly quotes and dashes before the cue: the search must not give
+        // up on the non-ASCII bytes.
+        let e = extract("“Résumé” — the threat actor we dubbed ReconHellcat hit a ministry.");
+        assert_eq!(e.actor_names(), vec!["ReconHellcat"]);
+        let e = extract("A group, nicknamed “Orzel Blue”, and the actors known as 'Tinsel'.");
+        assert_eq!(e.actor_names(), vec!["Orzel Blue", "Tinsel"]);
+        // A cue word that ends a longer word is no cue: ASCII `\b` alone
+        // would see one after "é" and after a combining accent.
+        for text in [
+            "The group ranédubbed ReconHellcat.",
+            "The group rane\u{301}dubbed ReconHellcat.",
+        ] {
+            assert!(extract(text).actors.is_empty(), "{text}");
+        }
     }
 
     #[test]
