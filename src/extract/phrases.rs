@@ -134,57 +134,54 @@ fn ascii_alphanumeric_bits(eight: u64) -> u64 {
 
 /// Whether each byte of `text[from..from + 64]` (or up to the end) belongs
 /// to a word character, as bit `i` for byte `from + i`. ASCII is
-/// classified eight bytes at a time; a block holding other bytes decodes
-/// the characters they belong to.
+/// classified eight bytes at a time; only the characters of the other
+/// bytes are decoded.
 #[inline(always)]
 fn word_mask(text: &str, from: usize) -> u64 {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytes = text.as_bytes();
     let block = &bytes[from..bytes.len().min(from + 64)];
     let mut mask = 0u64;
-    let mut non_ascii = 0u64;
+    let mut any_high = 0u64;
     let mut eights = block.chunks_exact(8);
     for (index, eight) in eights.by_ref().enumerate() {
         let eight = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
-        non_ascii |= eight & HIGH;
-        mask |= ascii_alphanumeric_bits(eight) << (8 * index);
+        any_high |= eight & HIGH;
+        // Without their high bits, bytes from 0x80 up cannot carry into
+        // their neighbours; their own bits are replaced below.
+        mask |= ascii_alphanumeric_bits(eight & !HIGH) << (8 * index);
     }
     let tail_from = block.len() - eights.remainder().len();
     for (bit, &byte) in eights.remainder().iter().enumerate() {
         mask |= u64::from(BYTE_CLASS[usize::from(byte)] == WORD) << (tail_from + bit);
-        non_ascii |= u64::from(byte & 0x80);
+        any_high |= u64::from(byte & 0x80);
     }
-    if non_ascii == 0 {
+    if any_high == 0 {
         return mask;
     }
-    // Bytes from 0x80 up carry into their neighbours above: start over,
-    // decoding each character once and marking all of its bytes.
-    let mut mask = 0u64;
-    let mut bit = 0;
-    while bit < block.len() {
-        let byte = block[bit];
-        match BYTE_CLASS[usize::from(byte)] {
-            WORD => {
-                mask |= 1 << bit;
-                bit += 1;
-            }
-            NON_ASCII => {
-                // The block may begin inside a character.
-                let mut start = from + bit;
-                while start > 0 && !text.is_char_boundary(start) {
-                    start -= 1;
-                }
-                let (c, width) = char_at(text, start);
-                let end = (start + width - from).min(block.len());
-                if is_word_char(c) {
-                    for covered in bit..end {
-                        mask |= 1 << covered;
-                    }
-                }
-                bit = end;
-            }
-            _ => bit += 1,
+    let mut non_ascii = 0u64;
+    for (bit, &byte) in block.iter().enumerate() {
+        non_ascii |= u64::from(byte >> 7) << bit;
+    }
+    mask &= !non_ascii;
+    while non_ascii != 0 {
+        let bit = non_ascii.trailing_zeros() as usize;
+        // The block may begin inside a character.
+        let mut start = from + bit;
+        while start > 0 && !text.is_char_boundary(start) {
+            start -= 1;
         }
+        let (c, width) = char_at(text, start);
+        let end = (start + width - from).min(block.len());
+        let covered = if end == 64 {
+            u64::MAX
+        } else {
+            (1u64 << end) - 1
+        } & !((1u64 << bit) - 1);
+        if is_word_char(c) {
+            mask |= covered;
+        }
+        non_ascii &= !covered;
     }
     mask
 }
