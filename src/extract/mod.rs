@@ -1111,14 +1111,9 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     if ATTRIBUTION_SUFFIXES.iter().any(|s| starts_with(s)) {
         return CountryRole::Accused;
     }
-    let after = words_after(text, end, 5);
-    let before: Words<'_> = words_before(text, start, 5)
-        .into_iter()
-        .filter(|w| !w.is_in(&ARTICLES))
-        .collect();
     // "China-based group" is blamed; "a Singapore-based company" is not.
     if LOCATIVE_SUFFIXES.iter().any(|s| starts_with(s)) {
-        let names_attackers = after
+        let names_attackers = words_after(text, end, 4)
             .iter()
             .skip(1)
             .take(3)
@@ -1132,23 +1127,33 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     if DESCRIPTOR_SUFFIXES.iter().any(|s| starts_with(s)) {
         return CountryRole::Descriptor;
     }
+    let before: Words<'_> = words_before(text, start, 5)
+        .into_iter()
+        .filter(|w| !w.is_in(&ARTICLES))
+        .collect();
     let possessive = tail.starts_with("'s") || tail.starts_with("\u{2019}s");
-    let after: Words<'_> = if possessive {
+    // The first words after the mention, up to five; "'s" is not one.
+    let read_after = |limit: usize| {
+        let mut words = words_after(text, end, limit);
+        if possessive && words.first().is_some_and(|w| w == "s") {
+            words.remove(0);
+        }
+        words
+    };
+    // Skip the ambiguous nouns ("Chinese government", "Russian military
+    // intelligence") and look at what follows them. Two words settle most
+    // mentions: all five are read only when those two are ambiguous nouns.
+    let ambiguous_run_of = |after: &Words<'_>| {
         after
             .iter()
-            .skip(usize::from(after.first().is_some_and(|w| w == "s")))
-            .cloned()
-            .collect()
-    } else {
-        after
+            .take_while(|w| w.is_in(&AMBIGUOUS_NOUNS))
+            .count()
     };
-
-    // Skip the ambiguous nouns ("Chinese government", "Russian military
-    // intelligence") and look at what follows them.
-    let ambiguous_run = after
-        .iter()
-        .take_while(|w| w.is_in(&AMBIGUOUS_NOUNS))
-        .count();
+    let mut after = read_after(2);
+    if ambiguous_run_of(&after) == after.len() {
+        after = read_after(5);
+    }
+    let ambiguous_run = ambiguous_run_of(&after);
     let head = after.get(ambiguous_run);
     let head_is = |list: &CueList| head.is_some_and(|w| w.is_in(list));
     if head_is(&STRONG_ATTRIBUTION_NOUNS) {
