@@ -636,6 +636,12 @@ pub(super) const ENDS_ACCUSATION_CUE: u32 = 1 << 19;
 /// The bit of the words that end a cue of [`ACTOR_CUES_BEFORE`].
 pub(super) const ENDS_ACTOR_CUE: u32 = 1 << 20;
 
+/// The multi-word cue lists, each with the bit of the words that end a cue.
+const MULTI_WORD_CUES: &[(&[&[&str]], u32)] = &[
+    (ACCUSATION_CUES, ENDS_ACCUSATION_CUE),
+    (ACTOR_CUES_BEFORE, ENDS_ACTOR_CUE),
+];
+
 /// Every one-word list, each with its own bit.
 const CUE_LISTS: &[&CueList] = &[
     &STRONG_ATTRIBUTION_NOUNS,
@@ -770,10 +776,7 @@ impl Lexicon {
                 *bits.entry(word).or_default() |= list.bit;
             }
         }
-        for (cues, bit) in [
-            (ACCUSATION_CUES, ENDS_ACCUSATION_CUE),
-            (ACTOR_CUES_BEFORE, ENDS_ACTOR_CUE),
-        ] {
+        for &(cues, bit) in MULTI_WORD_CUES {
             for cue in cues {
                 if let Some(last) = cue.last() {
                     *bits.entry(last).or_default() |= bit;
@@ -884,10 +887,7 @@ mod tests {
                 bits |= list.bit;
             }
         }
-        for (cues, bit) in [
-            (ACCUSATION_CUES, ENDS_ACCUSATION_CUE),
-            (ACTOR_CUES_BEFORE, ENDS_ACTOR_CUE),
-        ] {
+        for &(cues, bit) in MULTI_WORD_CUES {
             if cues.iter().any(|cue| cue.last() == Some(&lower.as_str())) {
                 bits |= bit;
             }
