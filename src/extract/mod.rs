@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 mod context;
 mod cues;
 mod phrases;
+mod vendor;
 
 use serde::Serialize;
 
@@ -166,231 +167,6 @@ const METONYMS: &[(&str, &str)] = &[
 /// every article on the next `dossier index`.
 pub const RULES_VERSION: u32 = 1;
 
-/// The families of vendor names written `<Word> <Family>`: Microsoft's
-/// weather and CrowdStrike's animals, among others.
-const VENDOR_FAMILIES: &[&str] = &[
-    "Typhoon",
-    "Blizzard",
-    "Sandstorm",
-    "Sleet",
-    "Tempest",
-    "Cyclone",
-    "Panda",
-    "Bear",
-    "Kitten",
-    "Chollima",
-    "Spider",
-    "Tiger",
-    "Leopard",
-    "Buffalo",
-    "Crane",
-    "Ocelot",
-    "Jackal",
-];
-
-/// Vendor naming schemes that name a threat actor even when no gazetteer
-/// lists it: Proofpoint `TA` numbers, Mandiant `UNC`, Microsoft `Storm-` and
-/// `DEV-` and weather families, Qihoo `APT-C-`, Trend Micro `Earth`,
-/// CrowdStrike's animal families, and "<Name> gang".
-fn vendor_schemes_pattern() -> String {
-    format!(
-        r"(?-u)\b(?:(?:TA|UNC|UAC|TAG|FIN|APT)[- ]?\d{{1,5}}|(?:Storm|DEV)-\d{{3,4}}|APT-C-\d{{1,3}}|Earth [A-Z][a-z]{{2,}}|[A-Z][a-z]{{2,}} (?:{})|[A-Z][A-Za-z0-9]{{2,}}(?: ransomware)? (?:gang|Gang|crew))\b",
-        VENDOR_FAMILIES.join("|")
-    )
-}
-
-/// Every match of [`vendor_schemes_pattern`] contains a word that begins
-/// with one of these (the pattern's fixed words), or, after a non-ASCII
-/// letter, contains one: the regex's `\b` is ASCII-only.
-fn vendor_scheme_literals() -> Vec<&'static str> {
-    let mut literals = vec!["TA", "UNC", "UAC", "FIN", "APT", "Storm", "DEV", "Earth"];
-    literals.extend(VENDOR_FAMILIES);
-    literals.extend(["gang", "Gang", "crew"]);
-    literals
-}
-
-/// Finds vendor-scheme names: the matches a regex search over the whole
-/// text would find. The regex has no literal prefix to skip ahead by, so
-/// over a whole article it cost a sixth of extraction; it runs only around
-/// the words that hold one of its fixed words instead.
-struct VendorSchemes {
-    regex: regex_automata::meta::Regex,
-    literals: Vec<&'static str>,
-    /// For the literals that begin with each byte: their first eight bytes
-    /// (or fewer) as a little-endian number, and how many bytes that is.
-    by_first_byte: Vec<Vec<(u64, usize)>>,
-}
-
-/// The first eight bytes of `bytes`, or all of them zero-padded, as a
-/// little-endian number.
-fn prefix_u64(bytes: &[u8]) -> u64 {
-    let mut buffer = [0u8; 8];
-    let length = bytes.len().min(8);
-    buffer[..length].copy_from_slice(&bytes[..length]);
-    u64::from_le_bytes(buffer)
-}
-
-impl VendorSchemes {
-    fn new() -> VendorSchemes {
-        let literals = vendor_scheme_literals();
-        let mut by_first_byte = vec![Vec::new(); 256];
-        for literal in &literals {
-            let bytes = literal.as_bytes();
-            by_first_byte[usize::from(bytes[0])].push((prefix_u64(bytes), bytes.len().min(8)));
-        }
-        VendorSchemes {
-            regex: regex_automata::meta::Regex::new(&vendor_schemes_pattern())
-                .expect("vendor scheme pattern is valid"),
-            literals,
-            by_first_byte,
-        }
-    }
-
-    /// Whether a word holds one of the literals where a match could use it
-    /// (or begins with a long literal's first eight bytes: a few extra
-    /// windows cost little); `ascii` says whether the whole text is ASCII.
-    fn triggers(&self, word: &[u8], ascii: bool) -> bool {
-        let candidates = &self.by_first_byte[usize::from(word[0])];
-        if !candidates.is_empty() {
-            let prefix = prefix_u64(word);
-            let found = candidates.iter().any(|&(literal, length)| {
-                word.len() >= length && prefix & (u64::MAX >> (64 - 8 * length)) == literal
-            });
-            if found {
-                return true;
-            }
-        }
-        !ascii
-            && !word.is_ascii()
-            && self
-                .literals
-                .iter()
-                .any(|l| word.windows(l.len()).any(|w| w == l.as_bytes()))
-    }
-
-    /// The matches in `text`, in order, as byte ranges. `words` is
-    /// [`phrases::words`] of `text`.
-    ///
-    /// A match spans at most three whitespace tokens, and it contains a
-    /// triggering word, so the windows from two tokens before each such word
-    /// to one after hold every match whole. Merged windows are disjoint, and
-    /// the search inside a window still sees the text around it for `\b`.
-    fn find_iter(&self, text: &str, words: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
-        let offset = |token: &str| token.as_ptr() as usize - text.as_ptr() as usize;
-        let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
-        let ascii = text.is_ascii();
-        for &(word_start, word_end) in words {
-            if !self.triggers(&text.as_bytes()[word_start..word_end], ascii) {
-                continue;
-            }
-            // The first token before may be the word's own token, cut.
-            let start = phrases::tokens_before(text, word_start)
-                .take(3)
-                .last()
-                .map_or(word_start, offset);
-            let end = phrases::tokens_after(text, word_end)
-                .take(2)
-                .last()
-                .map_or(word_end, |token| offset(token) + token.len());
-            match windows.last_mut() {
-                Some(last) if start <= last.end => last.end = last.end.max(end),
-                _ => windows.push(start..end),
-            }
-        }
-        windows
-            .into_iter()
-            .flat_map(|window| {
-                self.regex
-                    .find_iter(regex_automata::Input::new(text).range(window))
-                    .map(|m| m.range())
-            })
-            .collect()
-    }
-}
-
-/// First words that make a vendor-style match ordinary English ("Polar
-/// Bear", "Tropical Cyclone", "Earth Day" is handled by the second word).
-const VENDOR_FALSE_FRIENDS: &[&str] = &[
-    "The",
-    "This",
-    "That",
-    "Super",
-    "Tropical",
-    "Severe",
-    "Great",
-    "Major",
-    "Deadly",
-    "Massive",
-    "Powerful",
-    "Violent",
-    "Winter",
-    "Spring",
-    "Summer",
-    "Autumn",
-    "Polar",
-    "Brown",
-    "Black",
-    "Grizzly",
-    "Teddy",
-    "Giant",
-    "Red",
-    "Snow",
-    "Bengal",
-    "Paper",
-    "Celtic",
-    "Asian",
-    "Tamil",
-    "Wall",
-    "Sea",
-    "Gummy",
-    "Care",
-    "Baby",
-    "Mama",
-    "Papa",
-    "Big",
-    "Little",
-    "Kung",
-    "Fu",
-    "Chicago",
-    "Tasmanian",
-    "Crouching",
-    "Hidden",
-    "Last",
-    "Next",
-    "Another",
-    "Latest",
-];
-/// Second words of `Earth <Word>` that are not actor names.
-const EARTH_FALSE_FRIENDS: &[&str] = &[
-    "Day",
-    "Hour",
-    "Science",
-    "Sciences",
-    "Observation",
-    "Summit",
-    "Observatory",
-    "Overshoot",
-    "Engine",
-];
-
-/// The sponsor a vendor's family name implies.
-const FAMILY_SPONSORS: &[(&str, &str)] = &[
-    ("Typhoon", "CN"),
-    ("Panda", "CN"),
-    ("Blizzard", "RU"),
-    ("Bear", "RU"),
-    ("Sandstorm", "IR"),
-    ("Kitten", "IR"),
-    ("Sleet", "KP"),
-    ("Chollima", "KP"),
-    ("Cyclone", "VN"),
-    ("Buffalo", "VN"),
-    ("Tiger", "IN"),
-    ("Leopard", "PK"),
-    ("Crane", "KR"),
-    ("Ocelot", "CO"),
-];
-
 /// A name an article introduces for a group it has just described: "the
 /// threat actor we dubbed ReconHellcat", "a group known as Orz". The cue
 /// words are lower case and the name begins with a capital, which is how the
@@ -413,7 +189,6 @@ pub struct Extractor {
     technique: regex::Regex,
     introduced_name: regex::Regex,
     gazetteer: &'static Gazetteer,
-    vendor_schemes: VendorSchemes,
     phrases: PhraseMatcher,
     patterns: Vec<Pattern>,
     /// The pattern strings, for exact-case comparisons.
@@ -527,7 +302,6 @@ impl Extractor {
             cve: regex::Regex::new(CVE_PATTERN).expect("CVE pattern is valid"),
             technique: regex::Regex::new(TECHNIQUE_PATTERN).expect("technique pattern is valid"),
             gazetteer,
-            vendor_schemes: VendorSchemes::new(),
             introduced_name: regex::Regex::new(INTRODUCED_NAME)
                 .expect("introduced-name pattern is valid"),
             phrases,
@@ -703,7 +477,7 @@ impl Extractor {
         matches: &[(usize, usize, Pattern, usize)],
     ) -> Vec<ActorFacet> {
         let mut found: BTreeMap<String, ActorFacet> = BTreeMap::new();
-        for m in self.vendor_schemes.find_iter(text, words) {
+        for m in vendor::find_iter(text, words) {
             let (m_start, m_end) = (m.start, m.end);
             // A single ordinary word ("Groove") may have matched and been
             // turned down; only a distinctive alias makes the span known.
@@ -726,8 +500,8 @@ impl Extractor {
             // TA0001-TA0043 are ATT&CK tactics, not Proofpoint's actors.
             let attack_tactic = surface.starts_with("TA00");
             if attack_tactic
-                || VENDOR_FALSE_FRIENDS.contains(&first)
-                || (first == "Earth" && EARTH_FALSE_FRIENDS.contains(&second))
+                || vendor::FALSE_FRIENDS.contains(&first)
+                || (first == "Earth" && vendor::EARTH_FALSE_FRIENDS.contains(&second))
             {
                 continue;
             }
@@ -768,7 +542,7 @@ impl Extractor {
                 });
                 continue;
             }
-            let sponsor = FAMILY_SPONSORS
+            let sponsor = vendor::FAMILY_SPONSORS
                 .iter()
                 .find(|(family, _)| surface.ends_with(family))
                 .map(|(_, code)| code.to_string());
@@ -809,7 +583,7 @@ impl Extractor {
                 .any(|(start, end, _, _)| *start < name.end && name.start < *end);
             if !describes_a_group
                 || known
-                || VENDOR_FALSE_FRIENDS.contains(&first)
+                || vendor::FALSE_FRIENDS.contains(&first)
                 || self.gazetteer.actor(surface).is_some()
             {
                 continue;
@@ -1318,64 +1092,6 @@ mod tests {
 
     fn extract(text: &str) -> Extraction {
         Extractor::embedded().extract(text)
-    }
-
-    /// What a regex search over the whole text finds.
-    fn vendor_schemes_everywhere(text: &str) -> Vec<std::ops::Range<usize>> {
-        regex::Regex::new(&vendor_schemes_pattern())
-            .unwrap()
-            .find_iter(text)
-            .map(|m| m.range())
-            .collect()
-    }
-
-    #[test]
-    fn vendor_schemes_found_around_literals_equal_a_whole_text_search() {
-        let texts = [
-            "UNC5812 and TA 505, TA-577, (Storm-0558), APT-C-23 and Earth Lusca; Volt Typhoon.",
-            "TAPT28 _TA505 éTA505 TA123456 Fancy  Bear Fancy Bear_ Tin Typhoons",
-            "the Black Basta ransomware gang and the Conti crew; Babuk Gang",
-            "Earth\nLusca, Earth lusca, EarthLusca, Volt\tTyphoon, APT",
-            "",
-        ];
-        let schemes = VendorSchemes::new();
-        for text in texts {
-            assert_eq!(
-                schemes.find_iter(text, &phrases::words(text)),
-                vendor_schemes_everywhere(text),
-                "{text:?}"
-            );
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn vendor_schemes_equal_a_whole_text_search_on_any_mix(
-            tokens in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    "Volt", "Typhoon", "TA", "505", "TA505", "Storm-0558", "DEV-0537",
-                    "Earth", "Lusca", "gang", "ransomware", "ransomware gang", "Black", "Basta", "(",
-                    ")", "the", "é", "_", "APT-C-23", "APT", "28", "Fancy", "Bear", "x",
-                ]),
-                0..40,
-            ),
-            separators in proptest::collection::vec(
-                // Mostly single spaces, which is what lets names span tokens.
-                proptest::sample::select(vec![" ", " ", " ", " ", "  ", "\n", "-", ",", "", "\u{a0}"]),
-                40,
-            ),
-        ) {
-            let mut text = String::new();
-            for (token, separator) in tokens.iter().zip(&separators) {
-                text.push_str(token);
-                text.push_str(separator);
-            }
-            let schemes = VendorSchemes::new();
-            proptest::prop_assert_eq!(
-                schemes.find_iter(&text, &phrases::words(&text)),
-                vendor_schemes_everywhere(&text)
-            );
-        }
     }
 
     #[test]
