@@ -165,7 +165,7 @@ const METONYMS: &[(&str, &str)] = &[
 
 /// Bump whenever the extraction rules change, so existing indexes re-extract
 /// every article on the next `dossier index`.
-pub const RULES_VERSION: u32 = 1;
+pub const RULES_VERSION: u32 = 2;
 
 /// A name an article introduces for a group it has just described: "the
 /// threat actor we dubbed ReconHellcat", "a group known as Orz". The cue
@@ -952,7 +952,7 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     }
     let (verb, passive) = verb_after(text, end);
     if ambiguous_run > 0 && !passive && verb.is_in(&ACCUSER_VERBS) {
-        // "Belgian intelligence says", "the Dutch government said".
+        // "Belgian intelligence accused", "the Dutch government has attributed".
         return CountryRole::Accuser;
     }
     let governed_by_preposition = before
@@ -1013,6 +1013,7 @@ fn verb_after(text: &str, end: usize) -> (LowerWord<'_>, bool) {
         } else if word == "and" || word == "or" {
             after_conjunction = true;
         } else if word.is_in(&SKIPPED_BEFORE_VERB)
+            || word.is_in(&AMBIGUOUS_NOUNS)
             || (capitalised && after_conjunction)
             || word.len() <= 1
         {
@@ -1180,6 +1181,53 @@ mod tests {
         );
         assert_eq!(e.targets(), vec!["FI"]);
         assert_eq!(e.sponsors, vec!["CN"]);
+    }
+
+    #[test]
+    fn a_state_whose_officials_accuse_is_not_a_target() {
+        // Regression: "government" was read as the verb, so "The Dutch
+        // government accused" made the Netherlands the home of a victim.
+        let e = extract("The Dutch government accused Russia of the attack on the ministry.");
+        assert_eq!(e.targets(), Vec::<String>::new());
+        assert_eq!(e.sponsors, vec!["RU"]);
+        let e = extract("Belgian intelligence accused China of hacking Czech ministries.");
+        assert_eq!(e.targets(), vec!["CZ"]);
+    }
+
+    #[test]
+    fn a_mention_is_judged_by_the_word_after_its_run_of_ambiguous_nouns() {
+        let role = |text: &str| {
+            let end = text.find(' ').unwrap_or(text.len());
+            country_role(text, 0, end)
+        };
+        // The rules first read two words after a mention, and all five only
+        // when both are ambiguous nouns: the deciding word may be the fifth.
+        for text in [
+            "Russian hackers breached the ministry.",
+            "Russian military hackers breached the ministry.",
+            "Russian military intelligence hackers breached the ministry.",
+            "Russian state security service cyber operatives breached the ministry.",
+        ] {
+            assert_eq!(role(text), CountryRole::Accused, "{text}");
+        }
+        // The verb after the ambiguous nouns says who accuses (a regression:
+        // the verb was taken to be the noun, and these were victims).
+        for text in [
+            "Belgian intelligence accused China of hacking.",
+            "Dutch government has publicly attributed the attack to China.",
+            "Iranian officials have rejected the accusation.",
+            "UK government has sanctioned a front company.",
+        ] {
+            assert_eq!(role(text), CountryRole::Accuser, "{text}");
+        }
+        assert_eq!(
+            role("Polish government agencies were hit by spear-phishing."),
+            CountryRole::Attacked
+        );
+        assert_eq!(
+            role("Finnish parliament officials were targeted."),
+            CountryRole::Victim
+        );
     }
 
     #[test]
