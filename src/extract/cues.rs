@@ -532,12 +532,10 @@ pub(super) const ATTRIBUTION_SUFFIXES: &[&str] = &[
     "-backed",
     "-sponsored",
     "-nexus",
-    "-based",
     "-aligned",
     "-affiliated",
     "-led",
     "-origin",
-    "-speaking",
     "-run",
     "-controlled",
 ];
@@ -853,6 +851,21 @@ mod tests {
             for word in *cue {
                 assert_eq!(*word, word.to_lowercase(), "{cue:?} can never match");
             }
+        }
+    }
+
+    #[test]
+    fn every_suffix_is_hyphenated_and_in_one_list() {
+        // `country_role` tests the lists in turn, so a suffix in two lists
+        // would only ever get the first list's role.
+        let lists = [ATTRIBUTION_SUFFIXES, LOCATIVE_SUFFIXES, DESCRIPTOR_SUFFIXES];
+        let mut seen = std::collections::BTreeSet::new();
+        for suffix in lists.iter().copied().flatten() {
+            assert!(
+                suffix.starts_with('-'),
+                "{suffix}: the rules only look after a hyphen"
+            );
+            assert!(seen.insert(*suffix), "{suffix} is in two suffix lists");
         }
     }
 

@@ -165,7 +165,7 @@ const METONYMS: &[(&str, &str)] = &[
 
 /// Bump whenever the extraction rules change, so existing indexes re-extract
 /// every article on the next `dossier index`.
-pub const RULES_VERSION: u32 = 2;
+pub const RULES_VERSION: u32 = 3;
 
 /// A name an article introduces for a group it has just described: "the
 /// threat actor we dubbed ReconHellcat", "a group known as Orz". The cue
@@ -877,29 +877,32 @@ fn share_roles_across_coordination(
 /// Reads the words around a country mention to decide its role.
 fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     let tail = &text[end..];
-    let starts_with = |suffix: &str| {
-        tail.len() >= suffix.len()
-            && tail.is_char_boundary(suffix.len())
-            && tail[..suffix.len()].eq_ignore_ascii_case(suffix)
-    };
-    if ATTRIBUTION_SUFFIXES.iter().any(|s| starts_with(s)) {
-        return CountryRole::Accused;
-    }
-    // "China-based group" is blamed; "a Singapore-based company" is not.
-    if LOCATIVE_SUFFIXES.iter().any(|s| starts_with(s)) {
-        let names_attackers = words_after(text, end, 4)
-            .iter()
-            .skip(1)
-            .take(3)
-            .any(|w| w.is_in(&STRONG_ATTRIBUTION_NOUNS));
-        return if names_attackers {
-            CountryRole::Accused
-        } else {
-            CountryRole::Descriptor
+    // Every suffix is hyphenated: most mentions are followed by anything else.
+    if tail.starts_with('-') {
+        let starts_with = |suffix: &str| {
+            tail.len() >= suffix.len()
+                && tail.is_char_boundary(suffix.len())
+                && tail[..suffix.len()].eq_ignore_ascii_case(suffix)
         };
-    }
-    if DESCRIPTOR_SUFFIXES.iter().any(|s| starts_with(s)) {
-        return CountryRole::Descriptor;
+        if ATTRIBUTION_SUFFIXES.iter().any(|s| starts_with(s)) {
+            return CountryRole::Accused;
+        }
+        // "China-based group" is blamed; "a Singapore-based company" is not.
+        if LOCATIVE_SUFFIXES.iter().any(|s| starts_with(s)) {
+            let names_attackers = words_after(text, end, 4)
+                .iter()
+                .skip(1)
+                .take(3)
+                .any(|w| w.is_in(&STRONG_ATTRIBUTION_NOUNS));
+            return if names_attackers {
+                CountryRole::Accused
+            } else {
+                CountryRole::Descriptor
+            };
+        }
+        if DESCRIPTOR_SUFFIXES.iter().any(|s| starts_with(s)) {
+            return CountryRole::Descriptor;
+        }
     }
     let before: Words<'_> = words_before(text, start, 5)
         .into_iter()
@@ -1192,6 +1195,28 @@ mod tests {
         assert_eq!(e.sponsors, vec!["RU"]);
         let e = extract("Belgian intelligence accused China of hacking Czech ministries.");
         assert_eq!(e.targets(), vec!["CZ"]);
+    }
+
+    #[test]
+    fn a_country_a_company_is_based_in_or_a_language_is_not_blamed() {
+        // Regression: "-based" and "-speaking" were also attribution suffixes,
+        // tested first, so "a U.S.-based healthcare provider" made the US a
+        // sponsor and the locative and descriptor rules never ran.
+        for text in [
+            "Hackers breached a Singapore-based company last week.",
+            "The exploit was sold to a U.S.-based healthcare provider.",
+            "A Russian-speaking ransomware gang with no ties to any government hit the port.",
+        ] {
+            assert_eq!(extract(text).sponsors, Vec::<String>::new(), "{text}");
+        }
+        assert_eq!(
+            extract("A China-based group breached the ministry.").sponsors,
+            vec!["CN"]
+        );
+        assert_eq!(
+            extract("China-linked hackers breached the ministry.").sponsors,
+            vec!["CN"]
+        );
     }
 
     #[test]
