@@ -165,7 +165,7 @@ const METONYMS: &[(&str, &str)] = &[
 
 /// Bump whenever the extraction rules change, so existing indexes re-extract
 /// every article on the next `dossier index`.
-pub const RULES_VERSION: u32 = 3;
+pub const RULES_VERSION: u32 = 4;
 
 /// A name an article introduces for a group it has just described: "the
 /// threat actor we dubbed ReconHellcat", "a group known as Orz". The cue
@@ -936,6 +936,20 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     if head_is(&STRONG_ATTRIBUTION_NOUNS) {
         return CountryRole::Accused;
     }
+    // "The government of China" is mostly the accused, as the accusation
+    // cues have it, but "focused on the government of Afghanistan" and
+    // "hacked the government of Ukraine" name a victim: the words before the
+    // phrase decide, as they would before the country's name.
+    if ends_with_cue(&before, &["government", "of"]) {
+        let outer = &before[2..];
+        let victim_cue = outer.iter().take(2).any(|w| w.is_in(&STRONG_VICTIM_CUES))
+            || outer
+                .first()
+                .is_some_and(|w| w.is_in(&LOCATIVE_VICTIM_CUES));
+        if victim_cue {
+            return CountryRole::Victim;
+        }
+    }
     let accusation_before = (before
         .first()
         .is_some_and(|w| w.has_cues(ENDS_ACCUSATION_CUE))
@@ -1217,6 +1231,32 @@ mod tests {
             extract("China-linked hackers breached the ministry.").sponsors,
             vec!["CN"]
         );
+    }
+
+    #[test]
+    fn the_government_of_a_country_is_accused_unless_the_words_before_name_a_victim() {
+        // Regression: "government of" made every such country accused.
+        for (text, code) in [
+            (
+                "Earlier campaigns by the group focused on the government of Afghanistan.",
+                "AF",
+            ),
+            ("Sandworm hacked the government of Ukraine again.", "UA"),
+            (
+                "Phishing attacks against the government of India rose.",
+                "IN",
+            ),
+        ] {
+            let e = extract(text);
+            assert_eq!(e.targets(), vec![code], "{text}");
+            assert!(!e.sponsors.contains(&code.to_string()), "{text}");
+        }
+        for text in [
+            "The campaign was attributed to the government of China.",
+            "The government of China is presumably using the group.",
+        ] {
+            assert_eq!(extract(text).sponsors, vec!["CN"], "{text}");
+        }
     }
 
     #[test]
