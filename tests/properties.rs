@@ -409,7 +409,8 @@ fn extraction_text() -> impl Strategy<Value = String> {
             " ", " ", "\n", ". ", ", ", "'s ", "-", "the ", "known as ", "targeting ",
             "accused ", "hackers ", "state-sponsored ", "attributed to ", "U.S.", "UK",
             "US", "İ", "ß", "ﬁ", "\u{301}", "\u{200b}", "Σ", "🙂", "中国", "\u{0}", "APT 41",
-            "APT-41", "apt41", "SNAKE", "Lead",
+            "APT-41", "apt41", "SNAKE", "Lead", "https://", "www.", "/", "](", "\u{a0}",
+            "\u{2003}", "\u{3000}", "named this threat actor ", "G0064",
         ].into_iter().map(str::to_string).collect::<Vec<_>>()),
         1 => any::<String>(),
     ];

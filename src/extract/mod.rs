@@ -165,18 +165,19 @@ const METONYMS: &[(&str, &str)] = &[
 
 /// Bump whenever the extraction rules change, so existing indexes re-extract
 /// every article on the next `dossier index`.
-pub const RULES_VERSION: u32 = 4;
+pub const RULES_VERSION: u32 = 5;
 
-/// A name an article introduces for a group it has just described: "the
-/// threat actor we dubbed ReconHellcat", "a group known as Orz". The cue
-/// words are lower case and the name begins with a capital, which is how the
-/// name is found in a match.
+/// A name an article introduces for a group it has just described or
+/// describes in the same breath: "the threat actor we dubbed ReconHellcat",
+/// "a group known as Orz", "we have named this threat actor CloudFall". The
+/// cue words are lower case and the name begins with a capital, which is how
+/// the name is found in a match.
 ///
 /// Its `\b` is ASCII's: a Unicode `\b` makes the fast engine give up at the
 /// first non-ASCII byte and hand the rest of the article to a slow one. A
 /// match after a non-ASCII letter, where only the ASCII `\b` holds, is
 /// turned down where it is used.
-const INTRODUCED_NAME: &str = r"(?-u:\b)(?:dubbed|named|called|nicknamed|tracks? as|tracked as|known as|refers? to as|referred to as) [\x{201c}\x{2018}\x22']?([A-Z][A-Za-z0-9$]{2,}(?: [A-Z][A-Za-z0-9$]{2,})?)";
+const INTRODUCED_NAME: &str = r"(?-u:\b)(?:dubbed|named|called|nicknamed|tracks? as|tracked as|known as|refers? to as|referred to as|(?:dub|dubbed|name|named|call|called|nickname|nicknamed) (?:this|the|that) (?:new )?(?:threat )?(?:actor|group)) [\x{201c}\x{2018}\x22']?([A-Z][A-Za-z0-9$]{2,}(?: [A-Z][A-Za-z0-9$]{2,})?)";
 
 /// CVE identifiers; ASCII-only so the regex stays on its fast path.
 const CVE_PATTERN: &str = r"(?i-u)\bCVE-(\d{4})-(\d{4,7})\b";
@@ -223,9 +224,10 @@ impl Extractor {
             patterns.push(pattern);
         };
         for (index, actor) in gazetteer.actors().iter().enumerate() {
-            for (alias, ordinary) in actor_alias_forms(actor) {
+            for form in actor_alias_forms(actor) {
+                let (alias, ordinary) = (form.text, form.ordinary);
                 let starts_lower = alias.chars().next().is_some_and(char::is_lowercase);
-                let case = if alias.chars().count() <= 4 {
+                let case = if form.joined || alias.chars().count() <= 4 {
                     CaseRule::Exact
                 } else if ordinary {
                     CaseRule::EveryWord
@@ -447,6 +449,7 @@ impl Extractor {
             .into_iter()
             .filter(|m| {
                 is_whole_word(text, m.start, m.end)
+                    && !in_url(text, m.start)
                     && text[m.start..]
                         .chars()
                         .next()
@@ -485,7 +488,7 @@ impl Extractor {
                 let distinctive = matches!(pattern.referent, Referent::Actor { ordinary, .. } if !ordinary || !pattern.single_word);
                 distinctive && *start < m_end && m_start < *end
             });
-            if overlaps_known {
+            if overlaps_known || in_url(text, m_start) {
                 continue;
             }
             let surface = &text[m];
@@ -575,7 +578,11 @@ impl Extractor {
             };
             let name = introduced.start() + name_at..introduced.end();
             let before = words_before(text, introduced.start(), 5);
-            let describes_a_group = before.iter().any(|w| w.is_in(&GROUP_NOUNS));
+            let object_is_a_group = introduced.as_str()[..name_at]
+                .split(' ')
+                .any(|w| context_word(w).is_in(&GROUP_NOUNS));
+            let describes_a_group =
+                object_is_a_group || before.iter().any(|w| w.is_in(&GROUP_NOUNS));
             let surface = &text[name.clone()];
             let first = surface.split(' ').next().unwrap_or("");
             let known = matches
@@ -591,7 +598,9 @@ impl Extractor {
             // Every later use of the name counts too.
             let mentions: Vec<Mention> = text
                 .match_indices(surface)
-                .filter(|(at, _)| is_whole_word(text, *at, at + surface.len()))
+                .filter(|(at, _)| {
+                    is_whole_word(text, *at, at + surface.len()) && !in_url(text, *at)
+                })
                 .map(|(at, s)| Mention {
                     surface: s.to_string(),
                     offset: at,
@@ -645,7 +654,10 @@ impl Extractor {
                     }
                     CaseRule::Exact => surface == self.strings[id],
                 };
-                (pattern_text_ok && is_whole_word(text, start, end))
+                // A link to a group's ATT&CK page ("…/groups/G0064/") is a
+                // reference to the group, as a CVE in a link is.
+                let read_here = || !in_url(text, start) || is_attack_group_id(surface);
+                (pattern_text_ok && is_whole_word(text, start, end) && read_here())
                     .then_some((start, end, pattern, id))
             })
             .collect();
@@ -662,14 +674,30 @@ impl Extractor {
     }
 }
 
+/// One spelling of an actor's name that the extractor looks for.
+struct AliasForm {
+    text: String,
+    /// An alias that is also an ordinary word ("Sandworm", "Turla"); it needs
+    /// a cue nearby to count.
+    ordinary: bool,
+    /// Capitalised words run together ("CloudAtlas"): matched only exactly
+    /// as written, since "Ironman" or "Sunshine" would be ordinary words.
+    joined: bool,
+}
+
 /// An actor's aliases with their ordinary-word flag, plus the hyphen and
-/// space variants of names like `APT 28` / `APT-28` / `APT28`.
-fn actor_alias_forms(actor: &Actor) -> Vec<(String, bool)> {
-    let mut forms: Vec<(String, bool)> = Vec::new();
+/// space variants of names like `APT 28` / `APT-28` / `APT28` and the joined
+/// form of capitalised names (`Cloud Atlas` → `CloudAtlas`).
+fn actor_alias_forms(actor: &Actor) -> Vec<AliasForm> {
+    let mut forms: Vec<AliasForm> = Vec::new();
     let mut seen = BTreeSet::new();
-    let mut add = |form: String, ordinary: bool| {
-        if seen.insert(form.to_lowercase()) {
-            forms.push((form, ordinary));
+    let mut add = |text: String, ordinary: bool, joined: bool| {
+        if seen.insert(text.to_lowercase()) {
+            forms.push(AliasForm {
+                text,
+                ordinary,
+                joined,
+            });
         }
     };
     let all = actor
@@ -678,13 +706,33 @@ fn actor_alias_forms(actor: &Actor) -> Vec<(String, bool)> {
         .map(|a| (a, false))
         .chain(actor.word_aliases.iter().map(|a| (a, true)))
         .chain(std::iter::once((&actor.name, false)));
-    for (alias, ordinary) in all {
-        add(alias.clone(), ordinary);
+    for (alias, ordinary) in all.clone() {
+        add(alias.clone(), ordinary, false);
         for variant in spacing_variants(alias) {
-            add(variant, ordinary);
+            add(variant, ordinary, false);
+        }
+    }
+    // After every listed spelling, so an alias listed joined ("OceanLotus")
+    // keeps its own case rule.
+    for (alias, _) in all {
+        if let Some(joined) = joined_form(alias) {
+            add(joined, false, true);
         }
     }
     forms
+}
+
+/// `Cloud Atlas` → `CloudAtlas`, for names of two or three capitalised
+/// ASCII words; `None` for any other alias.
+fn joined_form(alias: &str) -> Option<String> {
+    let words: Vec<&str> = alias.split(' ').collect();
+    let capitalised = |word: &&str| {
+        let mut chars = word.chars();
+        word.len() >= 2
+            && chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && chars.all(|c| c.is_ascii_lowercase())
+    };
+    ((2..=3).contains(&words.len()) && words.iter().all(capitalised)).then(|| words.concat())
 }
 
 /// `APT28` → `APT 28`, `APT-28`; `APT-C-23` → `APT C 23`, `APTC23`;
@@ -732,6 +780,38 @@ fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
     // abbreviation must not be the start of a longer dotted one ("U.S.A.").
     let after_ok = after.is_none_or(|c| !(is_word_char(c) || surface.ends_with('.') && c == '.'));
     before_ok && after_ok
+}
+
+/// How far back [`in_url`] looks for the start of a link; longer URLs are
+/// rare in reports.
+const URL_LOOKBACK: usize = 2048;
+
+/// Whether byte `start` is inside a URL: a link's path names the page it
+/// points to ("…/CyberBerkut-announces-destruction…"), not what this article
+/// says. CVEs, technique IDs and ATT&CK group IDs in links are still read,
+/// as references.
+///
+/// Only the last [`URL_LOOKBACK`] bytes are read, so a long run of text
+/// without spaces costs a bounded amount per match, not its whole length.
+fn in_url(text: &str, start: usize) -> bool {
+    let mut window_start = start.saturating_sub(URL_LOOKBACK);
+    while !text.is_char_boundary(window_start) {
+        window_start += 1;
+    }
+    let window = &text[window_start..start];
+    let token_start = window
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(at, c)| at + c.len_utf8());
+    let lead = &window[token_start..];
+    lead.contains("://") || lead.contains("www.")
+}
+
+/// An ATT&CK group ID: `G` and four digits (`G0064`).
+fn is_attack_group_id(surface: &str) -> bool {
+    let bytes = surface.as_bytes();
+    bytes.len() == 5 && bytes[0] == b'G' && bytes[1..].iter().all(u8::is_ascii_digit)
 }
 
 fn starts_sentence(text: &str, start: usize) -> bool {
@@ -1152,6 +1232,62 @@ mod tests {
         assert_eq!(e.sponsors, vec!["CN"]);
         let e = extract("Analysts mapped the steps to tactic TA0001 and watched a polar bear.");
         assert!(e.actors.is_empty(), "{:?}", e.actor_names());
+    }
+
+    #[test]
+    fn capitalised_names_run_together_are_the_same_actor_written_exactly() {
+        let e = extract("The lure matches CloudAtlas, and OceanLotus reused it.");
+        assert_eq!(e.actor_names(), vec!["APT32", "Inception Framework"]);
+        // Joined forms are matched as written: case-folded they could be words.
+        for text in [
+            "The lure matches CLOUDATLAS.",
+            "The lure matches Cloudatlas.",
+        ] {
+            assert!(extract(text).actors.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_name_given_to_this_group_is_an_actor_but_a_name_given_to_a_file_is_not() {
+        let e = extract("We have named this threat actor CloudFall after its infrastructure.");
+        assert_eq!(e.actor_names(), vec!["CloudFall"]);
+        let e = extract("Researchers call the group Quillfeather; Quillfeather reused old tools.");
+        assert_eq!(e.actor_names(), vec!["Quillfeather"]);
+        assert_eq!(e.actors[0].mentions.len(), 2);
+        let e = extract("We named the file Quarterly Report and the folder Archive.");
+        assert!(e.actors.is_empty(), "{:?}", e.actor_names());
+    }
+
+    #[test]
+    fn names_inside_links_are_not_what_the_article_says() {
+        let e = extract(
+            "Three days before the vote the servers [were compromised]\
+             (https://news.example/2014/CyberBerkut-announces-destruction/) and \
+             a forum post (www.example.org/UNC9999-leak, http://example.org/Ukraine-hit) followed.",
+        );
+        assert!(e.actors.is_empty(), "{:?}", e.actor_names());
+        assert!(e.countries.is_empty(), "{:?}", e.countries);
+        // A link to a group's ATT&CK page names the group; a CVE in a link is
+        // still the CVE.
+        let e = extract(
+            "Used by the [Elfin Group](https://attack.mitre.org/groups/G0064/), see \
+             https://nvd.nist.gov/vuln/detail/CVE-2021-44228.",
+        );
+        assert_eq!(e.actor_names(), vec!["APT33"]);
+        assert_eq!(e.cves, vec!["CVE-2021-44228"]);
+        // The link's start is found across any whitespace, multi-byte too.
+        for space in ["\u{a0}", "\u{2003}", "\u{3000}", "\n"] {
+            let text =
+                format!("See{space}https://example.org/CyberBerkut{space}CyberBerkut group.");
+            assert_eq!(
+                extract(&text).actor_names(),
+                vec!["Cyber Berkut"],
+                "{text:?}"
+            );
+        }
+        // A run of text with no spaces is read only a bounded way back.
+        let long = format!("{}https://x.example/China", "a".repeat(10_000));
+        assert!(extract(&long).countries.is_empty());
     }
 
     #[test]
