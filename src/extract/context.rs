@@ -215,6 +215,21 @@ pub(super) fn context_word(raw: &str) -> LowerWord<'_> {
     lowercase(trim_word(raw, Kept::Hyphen))
 }
 
+/// A token's part before a Markdown link's target: "Group" of
+/// "Group](https://attack.mitre.org/groups/G0064/)." The link's words are the
+/// context; its URL is not. Sentence ends are still read from the whole token.
+fn link_text(raw: &str) -> &str {
+    // A plain byte loop: `str::find` sets up a substring searcher on every
+    // call, which costs more than these short tokens.
+    let bytes = raw.as_bytes();
+    for at in 1..bytes.len() {
+        if bytes[at] == b'(' && bytes[at - 1] == b']' {
+            return &raw[..at - 1];
+        }
+    }
+    raw
+}
+
 /// Word tokens of a stretch of text, lower-cased, without punctuation at the
 /// ends; stops at a sentence end.
 pub(super) fn words_before(text: &str, start: usize, limit: usize) -> Words<'_> {
@@ -238,7 +253,7 @@ pub(super) fn words_before(text: &str, start: usize, limit: usize) -> Words<'_> 
                 break;
             }
         }
-        let word = context_word(raw);
+        let word = context_word(link_text(raw));
         if !word.is_empty() {
             words.push(word);
         }
@@ -254,7 +269,7 @@ pub(super) fn words_after(text: &str, end: usize, limit: usize) -> Words<'_> {
         if words.len() == limit {
             break;
         }
-        let word = lowercase(trim_word(raw, Kept::HyphenAndParenthesis));
+        let word = lowercase(trim_word(link_text(raw), Kept::HyphenAndParenthesis));
         if !word.is_empty() {
             words.push(word);
         }
@@ -269,6 +284,19 @@ pub(super) fn words_after(text: &str, end: usize, limit: usize) -> Words<'_> {
 mod tests {
     use super::super::cues::{ACCUSER_VERBS, VICTIM_NOUNS};
     use super::*;
+
+    #[test]
+    fn a_link_is_read_as_its_words_and_still_ends_a_sentence() {
+        let text = "[Elfin Group](https://attack.mitre.org/groups/G0064/). Next";
+        let words = words_after(text, 6, 5);
+        assert_eq!(words.iter().map(|w| &**w).collect::<Vec<_>>(), ["group"]);
+        let text = "they [accused](https://example.org/a-b) Russia";
+        let words = words_before(text, text.len() - "Russia".len(), 5);
+        assert_eq!(
+            words.iter().map(|w| &**w).collect::<Vec<_>>(),
+            ["accused", "they"]
+        );
+    }
 
     #[test]
     fn lower_words_read_the_same_whatever_their_form() {

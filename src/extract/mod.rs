@@ -165,7 +165,7 @@ const METONYMS: &[(&str, &str)] = &[
 
 /// Bump whenever the extraction rules change, so existing indexes re-extract
 /// every article on the next `dossier index`.
-pub const RULES_VERSION: u32 = 5;
+pub const RULES_VERSION: u32 = 6;
 
 /// A name an article introduces for a group it has just described or
 /// describes in the same breath: "the threat actor we dubbed ReconHellcat",
@@ -1288,6 +1288,17 @@ mod tests {
         // A run of text with no spaces is read only a bounded way back.
         let long = format!("{}https://x.example/China", "a".repeat(10_000));
         assert!(extract(&long).countries.is_empty());
+    }
+
+    #[test]
+    fn the_words_of_a_markdown_link_are_context_and_its_target_is_not() {
+        let e = extract(
+            "Officials [accused](https://example.org/statement-2016) Russia of meddling, \
+             and the [Elfin group](https://example.org/elfin-report). struck again.",
+        );
+        assert_eq!(e.actor_names(), vec!["APT33"]);
+        let russia = e.countries.iter().find(|c| c.code == "RU").expect("RU");
+        assert_eq!(russia.mentions[0].1, CountryRole::Accused);
     }
 
     #[test]
