@@ -677,8 +677,8 @@ impl Extractor {
 /// One spelling of an actor's name that the extractor looks for.
 struct AliasForm {
     text: String,
-    /// An alias that is also an ordinary word ("Sandworm", "Turla"); it needs
-    /// a cue nearby to count.
+    /// An alias made of ordinary words ("Zinc", "Fancy Bear"): matched only
+    /// when capitalised, and a single word needs a cue nearby to count.
     ordinary: bool,
     /// Capitalised words run together ("CloudAtlas"): matched only exactly
     /// as written, since "Ironman" or "Sunshine" would be ordinary words.
@@ -804,8 +804,9 @@ fn in_url(text: &str, start: usize) -> bool {
         .rev()
         .find(|(_, c)| c.is_whitespace())
         .map_or(0, |(at, c)| at + c.len_utf8());
-    let lead = &window[token_start..];
-    lead.contains("://") || lead.contains("www.")
+    // Byte scans: `str::contains` would set up a substring searcher per match.
+    let lead = &window.as_bytes()[token_start..];
+    lead.windows(3).any(|w| w == b"://") || lead.windows(4).any(|w| w == b"www.")
 }
 
 /// An ATT&CK group ID: `G` and four digits (`G0064`).
@@ -1285,9 +1286,13 @@ mod tests {
                 "{text:?}"
             );
         }
-        // A run of text with no spaces is read only a bounded way back.
-        let long = format!("{}https://x.example/China", "a".repeat(10_000));
-        assert!(extract(&long).countries.is_empty());
+        // Only the last 2 KB before a name are searched for the link's start,
+        // so a longer run without spaces costs a bounded amount per name: a
+        // name that far into a URL is read as text.
+        let near = format!("https://x.example/{}/China", "a".repeat(1_000));
+        assert!(extract(&near).countries.is_empty());
+        let far = format!("https://x.example/{}/China", "a".repeat(3_000));
+        assert_eq!(extract(&far).targets(), vec!["CN"]);
     }
 
     #[test]
