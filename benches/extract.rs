@@ -7,8 +7,7 @@
 use std::fs;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dossier::extract::Extractor;
-use dossier::ingest::parse_article;
+use dossier::source::format::text::parse_article;
 
 fn corpus_bodies() -> Vec<String> {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
@@ -20,7 +19,7 @@ fn corpus_bodies() -> Vec<String> {
     paths.sort();
     paths
         .iter()
-        .filter_map(|p| parse_article("bench", &fs::read(p).ok()?, today).ok())
+        .filter_map(|p| parse_article(&fs::read(p).ok()?, today).ok())
         .map(|a| a.body)
         .collect()
 }
@@ -58,7 +57,8 @@ fn annoctr_texts() -> Option<Vec<String>> {
 }
 
 fn extraction(c: &mut Criterion) {
-    let extractor = Extractor::embedded();
+    let engine = dossier::Engine::new();
+    let extractor = engine.extractor();
     let mut sets = vec![
         ("bundled corpus", corpus_bodies()),
         ("generated articles", generated_bodies()),

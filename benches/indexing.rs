@@ -7,15 +7,16 @@ mod common;
 
 use std::time::Duration;
 
+use common::index_corpus;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use dossier::index::{index_corpus, IndexOptions};
+use dossier::IndexOptions;
 
 const DOCS: u64 = 10_000;
 
 fn run(corpus: &std::path::Path, extract: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut options = IndexOptions::new(common::today());
-    options.extract = extract;
+    options.pipeline.extract = extract;
     let summary = index_corpus(corpus, dir.path(), &options).expect("index");
     assert_eq!(summary.added as u64, DOCS);
 }

@@ -8,10 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dossier::commands::bench::parse_queries;
-use dossier::gazetteer::Gazetteer;
-use dossier::index;
-use dossier::search::Searchable;
+use dossier::cli::bench::parse_queries;
 
 const DOCS: u64 = 100_000;
 
@@ -34,10 +31,11 @@ const QUERIES: [(&str, &str); 10] = [
 
 fn queries(c: &mut Criterion) {
     let dir = common::index(DOCS);
-    let (index, fields) = index::open(&dir).expect("open index");
-    let searchable = Searchable::new(index, fields).expect("reader");
+    let searchable = common::engine()
+        .open_index(&dir, dossier::search::default_search_threads())
+        .expect("open index");
     let text: String = QUERIES.iter().map(|(_, q)| format!("{q}\n")).collect();
-    let parsed = parse_queries(Path::new("benches/query.rs"), &text, Gazetteer::embedded())
+    let parsed = parse_queries(Path::new("benches/query.rs"), &text, common::engine())
         .expect("queries parse");
 
     let mut group = c.benchmark_group("query 100k articles");

@@ -19,8 +19,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use dossier::extract::Extractor;
-use dossier::ingest::parse_article;
+use dossier::source::format::text::parse_article;
 
 /// The bodies of the articles in `dir`, in file-name order.
 fn bodies(dir: &Path) -> Vec<String> {
@@ -34,7 +33,7 @@ fn bodies(dir: &Path) -> Vec<String> {
     paths.sort();
     paths
         .iter()
-        .filter_map(|p| parse_article("profile", &fs::read(p).ok()?, today).ok())
+        .filter_map(|p| parse_article(&fs::read(p).ok()?, today).ok())
         .map(|a| a.body)
         .collect()
 }
@@ -74,7 +73,8 @@ fn texts(set: &str) -> Vec<String> {
 fn main() {
     let set = std::env::args().nth(1).unwrap_or_else(|| "corpus".into());
     let texts = texts(&set);
-    let extractor = Extractor::embedded();
+    let engine = dossier::Engine::new();
+    let extractor = engine.extractor();
     if let Some(path) = std::env::var_os("DUMP") {
         let mut out = std::io::BufWriter::new(fs::File::create(path).expect("DUMP file"));
         for text in &texts {

@@ -171,15 +171,15 @@ pub struct Truth {
 }
 
 struct ActorPick {
-    name: &'static str,
-    sponsor: Option<&'static str>,
-    aliases: Vec<&'static str>,
+    name: String,
+    sponsor: Option<String>,
+    aliases: Vec<String>,
 }
 
 struct CountryPick {
-    code: &'static str,
-    name: &'static str,
-    demonym: Option<&'static str>,
+    code: String,
+    name: String,
+    demonym: Option<String>,
 }
 
 /// Builds articles; cheap to share between threads.
@@ -265,18 +265,18 @@ impl Generator {
         let gazetteer = Gazetteer::embedded();
         let mut actors: Vec<ActorPick> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let mut push = |actor: &'static crate::gazetteer::Actor, actors: &mut Vec<ActorPick>| {
-            if actor.aliases.is_empty() || !seen.insert(actor.name.as_str()) {
+        let mut push = |actor: &crate::gazetteer::Actor, actors: &mut Vec<ActorPick>| {
+            if actor.aliases.is_empty() || !seen.insert(actor.name.clone()) {
                 return;
             }
-            let mut aliases: Vec<&'static str> = actor.aliases.iter().map(String::as_str).collect();
+            let mut aliases: Vec<String> = actor.aliases.clone();
             // The best-known name first: mentions prefer it.
             if let Some(pos) = aliases.iter().position(|a| *a == actor.name) {
                 aliases.swap(0, pos);
             }
             actors.push(ActorPick {
-                name: actor.name.as_str(),
-                sponsor: actor.sponsor.as_deref(),
+                name: actor.name.clone(),
+                sponsor: actor.sponsor.clone(),
                 aliases,
             });
         };
@@ -285,7 +285,7 @@ impl Generator {
                 push(actor, &mut actors);
             }
         }
-        let mut rest: Vec<&'static crate::gazetteer::Actor> = gazetteer.actors().iter().collect();
+        let mut rest: Vec<&crate::gazetteer::Actor> = gazetteer.actors().iter().collect();
         rest.sort_by_key(|a| shuffle_key(&a.name));
         for actor in rest {
             push(actor, &mut actors);
@@ -293,17 +293,17 @@ impl Generator {
         let actor_dist = alias_index(zipf_weights(actors.len(), 1.1));
 
         let mut countries: Vec<CountryPick> = Vec::new();
-        let pick = |c: &'static crate::gazetteer::Country| CountryPick {
-            code: c.code.as_str(),
-            name: c.name.as_str(),
-            demonym: c.demonyms.first().map(String::as_str),
+        let pick = |c: &crate::gazetteer::Country| CountryPick {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            demonym: c.demonyms.first().cloned(),
         };
         for code in PROMINENT_TARGETS {
             if let Some(country) = gazetteer.country_by_code(code) {
                 countries.push(pick(country));
             }
         }
-        let mut rest: Vec<&'static crate::gazetteer::Country> = gazetteer
+        let mut rest: Vec<&crate::gazetteer::Country> = gazetteer
             .countries()
             .iter()
             .filter(|c| !PROMINENT_TARGETS.contains(&c.code.as_str()))
@@ -417,9 +417,9 @@ impl Generator {
         for actor in &actors {
             for _ in 0..rng.random_range(1..=3) {
                 let alias = if rng.random_bool(0.6) {
-                    actor.aliases[0]
+                    &actor.aliases[0]
                 } else {
-                    actor.aliases[rng.random_range(0..actor.aliases.len())]
+                    &actor.aliases[rng.random_range(0..actor.aliases.len())]
                 };
                 let mut s = String::new();
                 match rng.random_range(0..3) {
@@ -444,7 +444,7 @@ impl Generator {
                 // read as an accusation ("... Germany said ...").
                 let mut s = String::from("Investigators said");
                 self.filler(&mut rng, 3..9, &mut s);
-                match (rng.random_range(0..3), country.demonym) {
+                match (rng.random_range(0..3), country.demonym.as_deref()) {
                     (0, Some(demonym)) => {
                         let _ = write!(s, ". Hackers breached {demonym} government networks.");
                     }
@@ -546,10 +546,7 @@ impl Generator {
 
         let mut actor_names: Vec<String> = actors.iter().map(|a| a.name.to_string()).collect();
         actor_names.sort();
-        let mut sponsors: Vec<String> = actors
-            .iter()
-            .filter_map(|a| a.sponsor.map(str::to_string))
-            .collect();
+        let mut sponsors: Vec<String> = actors.iter().filter_map(|a| a.sponsor.clone()).collect();
         sponsors.sort();
         sponsors.dedup();
         let mut target_codes: Vec<String> = targets.iter().map(|c| c.code.to_string()).collect();
@@ -704,8 +701,7 @@ pub fn generate(out: &Path, options: &GenOptions) -> Result<GenSummary, GenError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
-    use crate::ingest::parse_article;
+    use crate::source::format::text::parse_article;
     use chrono::Datelike;
 
     #[test]
@@ -733,12 +729,12 @@ mod tests {
             let truth = generator.article(i, &mut text);
             let words = text.split_whitespace().count();
             assert!((150..=7_000).contains(&words), "{words} words");
-            let article = parse_article("x.txt", text.as_bytes(), today).expect("parses");
+            let article = parse_article(text.as_bytes(), today).expect("parses");
             assert_eq!(article.date, truth.date);
             assert!(article.warnings.is_empty(), "{:?}", article.warnings);
             let d = truth.date.unwrap();
             assert!((2005..=2026).contains(&d.year()));
-            let extraction = Extractor::embedded().extract(&article.body);
+            let extraction = crate::extract::tests::extractor().extract(&article.body);
             let found = extraction.actor_names();
             actors_planted += truth.actors.len();
             actors_found += truth.actors.iter().filter(|a| found.contains(a)).count();

@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = dossier::cli::Cli::parse();
-    match dossier::run(cli) {
+    match dossier::cli::run(cli) {
         Ok(code) => code,
         Err(error) if dossier::is_broken_pipe(&error) => ExitCode::from(dossier::exit::SUCCESS),
         Err(error) => {

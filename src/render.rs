@@ -8,8 +8,9 @@ use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::extract::Extraction;
-use crate::index::IndexSummary;
-use crate::search::{Facets, Hit, SearchResults};
+use crate::model::facet::Shown;
+use crate::pipeline::IndexSummary;
+use crate::search::{FacetCounts, Hit, SearchResults, Stats};
 
 /// How many values of each facet the table shows.
 const FACET_ROWS: usize = 10;
@@ -83,41 +84,43 @@ pub fn search_table<W: WriteColor>(
 
 fn hit_block<W: WriteColor>(out: &mut W, rank: usize, hit: &Hit) -> io::Result<()> {
     let date = hit
+        .document
         .date
         .map_or_else(|| "undated   ".to_string(), |d| d.to_string());
     with_color(out, &spec(Color::Green, true), |o| write!(o, "{rank:>3}. "))?;
     write!(out, "{date}  ")?;
     with_color(out, &ColorSpec::new().set_bold(true).clone(), |o| {
-        writeln!(o, "{}", hit.title)
+        writeln!(o, "{}", hit.document.title)
     })?;
-    let actors = if hit.actors.is_empty() {
-        "-".to_string()
-    } else {
-        hit.actors.join(", ")
-    };
-    let sponsors = if hit.sponsors.is_empty() {
-        String::new()
-    } else {
-        format!(" (sponsor {})", hit.sponsors.join(", "))
-    };
-    let targets = if hit.targets.is_empty() {
-        "-".to_string()
-    } else {
-        hit.targets.join(", ")
-    };
-    writeln!(out, "     actors: {actors}{sponsors}   targets: {targets}")?;
-    let indicators: Vec<&str> = hit
-        .cves
-        .iter()
-        .chain(&hit.techniques)
-        .chain(&hit.malware)
-        .map(String::as_str)
-        .collect();
+    let facets = &hit.document.facets;
+    let mut line = String::new();
+    let mut indicators: Vec<&str> = Vec::new();
+    for (facet, values) in facets.iter() {
+        match facet.shown {
+            Shown::Labelled => {
+                let values = if values.is_empty() {
+                    "-".to_string()
+                } else {
+                    values.join(", ")
+                };
+                if !line.is_empty() {
+                    line.push_str("   ");
+                }
+                line.push_str(&format!("{}: {values}", facet.hit_key));
+            }
+            Shown::Qualifier(word) if !values.is_empty() => {
+                line.push_str(&format!(" ({word} {})", values.join(", ")));
+            }
+            Shown::Indicator => indicators.extend(values.iter().map(String::as_str)),
+            Shown::Qualifier(_) | Shown::Hidden => {}
+        }
+    }
+    writeln!(out, "     {line}")?;
     if !indicators.is_empty() {
         writeln!(out, "     indicators: {}", indicators.join(", "))?;
     }
     with_color(out, &spec(Color::Magenta, false), |o| {
-        writeln!(o, "     {}", hit.path)
+        writeln!(o, "     {}", hit.document.path)
     })?;
     write!(out, "     ")?;
     let text = hit.snippet.text.replace('\n', " ");
@@ -135,19 +138,12 @@ fn hit_block<W: WriteColor>(out: &mut W, rank: usize, hit: &Hit) -> io::Result<(
     writeln!(out, "{}", &text[at..])
 }
 
-fn facet_table<W: WriteColor>(out: &mut W, facets: &Facets) -> io::Result<()> {
+fn facet_table<W: WriteColor>(out: &mut W, facets: &FacetCounts) -> io::Result<()> {
     with_color(out, &spec(Color::Cyan, true), |o| {
         writeln!(o, "Facets over all matching articles")
     })?;
-    for (name, values) in [
-        ("actor", &facets.actor),
-        ("sponsor", &facets.sponsor),
-        ("target", &facets.target),
-        ("year", &facets.year),
-        ("cve", &facets.cve),
-        ("technique", &facets.technique),
-        ("malware", &facets.malware),
-    ] {
+    for (facet, values) in facets.iter() {
+        let name = facet.name;
         let cells: Vec<String> = values
             .iter()
             .take(FACET_ROWS)
@@ -198,25 +194,6 @@ pub fn index_summary<W: Write>(out: &mut W, summary: &IndexSummary) -> io::Resul
     Ok(())
 }
 
-/// Index statistics for `dossier stats`.
-#[derive(Debug, Serialize)]
-pub struct Stats {
-    /// Articles in the index.
-    pub articles: u64,
-    /// Articles without a date.
-    pub undated: u64,
-    /// Oldest date.
-    pub first_date: Option<chrono::NaiveDate>,
-    /// Newest date.
-    pub last_date: Option<chrono::NaiveDate>,
-    /// Index size on disk.
-    pub index_bytes: u64,
-    /// Segments.
-    pub segments: usize,
-    /// Top facet values.
-    pub facets: Facets,
-}
-
 /// `dossier stats` as text.
 pub fn stats_table<W: WriteColor>(out: &mut W, stats: &Stats, top: usize) -> io::Result<()> {
     let range = match (stats.first_date, stats.last_date) {
@@ -235,13 +212,11 @@ pub fn stats_table<W: WriteColor>(out: &mut W, stats: &Stats, top: usize) -> io:
         stats.index_bytes as f64 / 1e6,
         stats.segments
     )?;
-    for (name, values) in [
-        ("actors", &stats.facets.actor),
-        ("sponsors", &stats.facets.sponsor),
-        ("targets", &stats.facets.target),
-        ("malware", &stats.facets.malware),
-        ("techniques", &stats.facets.technique),
-    ] {
+    for (facet, values) in stats.facets.iter() {
+        if facet.shown == Shown::Hidden {
+            continue;
+        }
+        let name = facet.hit_key;
         let cells: Vec<String> = values
             .iter()
             .take(top)

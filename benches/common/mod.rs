@@ -5,10 +5,28 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use dossier::gen::{generate, GenOptions};
-use dossier::index::{self, index_corpus, IndexOptions};
+use dossier::index::IndexError;
+use dossier::pipeline::{IndexSummary, Silent};
+use dossier::{Engine, IndexOptions};
+
+/// One engine for every bench.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(Engine::new)
+}
+
+/// Indexes `corpus` into `index`, silently.
+pub fn index_corpus(
+    corpus: &Path,
+    index: &Path,
+    options: &IndexOptions,
+) -> Result<IndexSummary, IndexError> {
+    engine().index_folder(corpus, index, options, &mut Silent)
+}
 
 /// The seed of every bench corpus.
 pub const SEED: u64 = 42;
@@ -40,13 +58,12 @@ pub fn corpus(docs: u64) -> (PathBuf, u64) {
 pub fn index(docs: u64) -> PathBuf {
     let (corpus, _) = corpus(docs);
     let dir = cache_dir().join(format!("index-{docs}-seed{SEED}"));
-    let complete = index::open(&dir)
-        .ok()
-        .and_then(|(index, _)| index.reader().ok())
-        .is_some_and(|reader| reader.searcher().num_docs() == docs);
+    let complete = engine()
+        .open_index(&dir, 1)
+        .is_ok_and(|index| index.searcher().num_docs() == docs);
     if !complete {
         let mut options = IndexOptions::new(today());
-        options.rebuild = true;
+        options.write.rebuild = true;
         let summary = index_corpus(&corpus, &dir, &options).expect("index corpus");
         eprintln!(
             "indexed {} articles into {} in {:.1}s",

@@ -7,9 +7,11 @@
 //! country mention is a victim, an accused state or a bystander.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 mod context;
 mod cues;
+pub mod declared;
 mod phrases;
 mod vendor;
 
@@ -189,7 +191,7 @@ pub struct Extractor {
     cve: regex::Regex,
     technique: regex::Regex,
     introduced_name: regex::Regex,
-    gazetteer: &'static Gazetteer,
+    gazetteer: Arc<Gazetteer>,
     phrases: PhraseMatcher,
     patterns: Vec<Pattern>,
     /// The pattern strings, for exact-case comparisons.
@@ -209,14 +211,8 @@ impl std::fmt::Debug for Extractor {
 const GIVEN_NAME_COUNTRIES: &[&str] = &["Chad", "Jordan", "Georgia", "India", "Israel", "Kenya"];
 
 impl Extractor {
-    /// An extractor over the gazetteer compiled into the binary.
-    pub fn embedded() -> &'static Extractor {
-        static EXTRACTOR: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
-        EXTRACTOR.get_or_init(|| Extractor::new(Gazetteer::embedded()))
-    }
-
-    /// Builds the matching automaton over every alias and country form.
-    pub fn new(gazetteer: &'static Gazetteer) -> Extractor {
+    /// Builds the matching tables over every alias and country form.
+    pub fn new(gazetteer: Arc<Gazetteer>) -> Extractor {
         let mut strings: Vec<String> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut push = |text: &str, pattern: Pattern| {
@@ -313,8 +309,8 @@ impl Extractor {
     }
 
     /// The gazetteer this extractor matches against.
-    pub fn gazetteer(&self) -> &'static Gazetteer {
-        self.gazetteer
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
     }
 
     /// Extracts the facets of one article's text.
@@ -1186,11 +1182,18 @@ fn target_verdict(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// One extractor for all the tests of this module: building it takes
+    /// longer than most of them.
+    pub(crate) fn extractor() -> &'static Extractor {
+        static EXTRACTOR: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+        EXTRACTOR.get_or_init(|| Extractor::new(Arc::new(Gazetteer::embedded())))
+    }
+
     fn extract(text: &str) -> Extraction {
-        Extractor::embedded().extract(text)
+        extractor().extract(text)
     }
 
     #[test]

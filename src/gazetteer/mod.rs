@@ -7,7 +7,6 @@
 pub mod build;
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -103,18 +102,16 @@ fn country_key(name: &str) -> String {
 }
 
 impl Gazetteer {
-    /// The gazetteer compiled into the binary, parsed once.
-    pub fn embedded() -> &'static Gazetteer {
-        static EMBEDDED: OnceLock<Gazetteer> = OnceLock::new();
-        EMBEDDED.get_or_init(|| {
-            let actors: Vec<Actor> =
-                serde_json::from_str(ACTORS_JSON).expect("data/actors.json is valid (tested)");
-            let countries: Vec<Country> = serde_json::from_str(COUNTRIES_JSON)
-                .expect("data/countries.json is valid (tested)");
-            let software: Vec<Software> =
-                serde_json::from_str(SOFTWARE_JSON).expect("data/software.json is valid (tested)");
-            Gazetteer::new(actors, countries).with_software(software)
-        })
+    /// The gazetteer compiled into the binary. Build it once (an
+    /// [`crate::Engine`] holds one) and share it.
+    pub fn embedded() -> Gazetteer {
+        let actors: Vec<Actor> =
+            serde_json::from_str(ACTORS_JSON).expect("data/actors.json is valid (tested)");
+        let countries: Vec<Country> =
+            serde_json::from_str(COUNTRIES_JSON).expect("data/countries.json is valid (tested)");
+        let software: Vec<Software> =
+            serde_json::from_str(SOFTWARE_JSON).expect("data/software.json is valid (tested)");
+        Gazetteer::new(actors, countries).with_software(software)
     }
 
     /// Builds lookup tables over the given actors and countries.

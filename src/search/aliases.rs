@@ -12,7 +12,7 @@ use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLi
 use tantivy::schema::Facet;
 
 use crate::gazetteer::{alias_key, Gazetteer};
-use crate::index::field;
+use crate::model::facet::ACTOR;
 
 /// The most words an alias typed without quotes is looked up over.
 const MAX_ALIAS_WORDS: usize = 5;
@@ -151,7 +151,7 @@ fn actor_of(text: &str, gazetteer: &Gazetteer) -> Option<String> {
 /// `text` as written, or the actor's facet.
 fn either(text: UserInputAst, actor: String) -> UserInputAst {
     let facet = UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
-        field_name: Some(field::ACTOR.to_string()),
+        field_name: Some(ACTOR.name.to_string()),
         phrase: Facet::from_path([actor]).to_string(),
         delimiter: Delimiter::DoubleQuotes,
         slop: 0,
@@ -169,7 +169,7 @@ mod tests {
 
     fn expanded(query: &str) -> String {
         let ast = tantivy::query_grammar::parse_query(query).expect("valid query");
-        format!("{:?}", expand(ast, Gazetteer::embedded()))
+        format!("{:?}", expand(ast, &Gazetteer::embedded()))
     }
 
     #[test]

@@ -90,12 +90,12 @@ impl SegmentCollector for SegmentMatches {
 
 /// Articles per top-level value of each facet field of `fields` in `scope`,
 /// in the order of `fields`.
-pub fn top_level_counts<const FIELDS: usize>(
+pub fn top_level_counts(
     searcher: &Searcher,
     executor: &Executor,
-    fields: &[Field; FIELDS],
+    fields: &[Field],
     scope: &Scope<'_>,
-) -> tantivy::Result<[BTreeMap<String, u64>; FIELDS]> {
+) -> tantivy::Result<Vec<BTreeMap<String, u64>>> {
     let per_segment = executor.map(
         |(ordinal, segment)| {
             fields
@@ -105,7 +105,7 @@ pub fn top_level_counts<const FIELDS: usize>(
         },
         searcher.segment_readers().iter().enumerate(),
     )?;
-    let mut counts: [BTreeMap<String, u64>; FIELDS] = std::array::from_fn(|_| BTreeMap::new());
+    let mut counts: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); fields.len()];
     for segment in per_segment {
         for (field_counts, segment_field_counts) in counts.iter_mut().zip(segment) {
             for (name, count) in segment_field_counts {

@@ -1,19 +1,22 @@
-//! Search: turns a validated request into a Tantivy query, runs it, and
-//! returns ranked hits with snippets and facet counts over every match.
+//! Search: turns a validated request ([`request`]) into a Tantivy query,
+//! runs it, and returns ranked hits with snippets and facet counts over
+//! every match ([`facets`]). [`stats`] summarises a whole index.
 
-use std::collections::BTreeMap;
 use std::ops::{Bound, Range};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use chrono::{Days, NaiveDate};
-use serde::Serialize;
+use chrono::Days;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, QueryParser,
     QueryParserError, RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
-use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
     DocAddress, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
@@ -23,23 +26,19 @@ use facets::{MatchingDocs, Scope};
 use snippets::Highlighter;
 
 mod aliases;
-mod facets;
+pub mod facets;
+pub mod request;
 pub mod snippets;
+pub mod stats;
 
-use crate::index::{date_time, field, Fields};
+use crate::gazetteer::Gazetteer;
+use crate::index::schema::{facet_term, from_stored};
+use crate::index::{self, date_time, field, Fields, IndexError};
+use crate::model::facet::CountOrder;
+use crate::model::{Document, Facet, FACETS};
 
-/// How to order hits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Sort {
-    /// BM25 score, best first (the default with a query).
-    #[default]
-    Relevance,
-    /// Newest first (the default without a query); undated last.
-    Newest,
-    /// Oldest first; undated last.
-    Oldest,
-}
+pub use request::{ParamError, SearchParams, SearchRequest, Sort};
+pub use stats::Stats;
 
 /// A request's query in the two forms a search runs.
 pub struct QueryPlan {
@@ -50,37 +49,6 @@ pub struct QueryPlan {
     /// Whether the top hits come faster from `ranked` alone, skipping what
     /// cannot reach them, with the count and facets from `matching`.
     pub prunable: bool,
-}
-
-/// A validated search: canonical actor names and alpha-2 codes only.
-#[derive(Debug, Clone, Default)]
-pub struct SearchRequest {
-    /// Query in Tantivy syntax; `None` matches every article.
-    pub query: Option<String>,
-    /// Canonical actor names; any of them.
-    pub actors: Vec<String>,
-    /// Sponsor codes; any of them.
-    pub sponsors: Vec<String>,
-    /// Target codes; any of them.
-    pub targets: Vec<String>,
-    /// CVE identifiers; any of them.
-    pub cves: Vec<String>,
-    /// ATT&CK technique IDs; any of them.
-    pub techniques: Vec<String>,
-    /// Malware or tool names; any of them.
-    pub malware: Vec<String>,
-    /// First day included.
-    pub since: Option<NaiveDate>,
-    /// Last day included.
-    pub until: Option<NaiveDate>,
-    /// Hits per page (0 counts only).
-    pub limit: usize,
-    /// Hits skipped before the page.
-    pub offset: usize,
-    /// Order.
-    pub sort: Sort,
-    /// Count facets over every match.
-    pub facets: bool,
 }
 
 /// A problem with the request the user can fix.
@@ -94,7 +62,10 @@ pub enum SearchError {
         /// What the parser said.
         reason: String,
     },
-    /// Anything from Tantivy.
+    /// The index could not be read (a missing, truncated or corrupt file).
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// Anything else from Tantivy.
     #[error("search failed: {0}")]
     Engine(#[from] tantivy::TantivyError),
 }
@@ -148,90 +119,81 @@ impl Snippet {
     }
 }
 
-/// One result.
-#[derive(Debug, Clone, Serialize)]
+/// One result: the stored document, its score and its best passage.
+#[derive(Debug, Clone)]
 pub struct Hit {
-    /// Path relative to the corpus root.
-    pub id: String,
-    /// Path on disk at indexing time.
-    pub path: String,
-    /// Title.
-    pub title: String,
-    /// Date, if the article had one.
-    pub date: Option<NaiveDate>,
+    /// The article.
+    pub document: Document,
     /// BM25 score (only when ranked by relevance).
     pub score: Option<f32>,
-    /// Canonical actor names.
-    pub actors: Vec<String>,
-    /// Sponsor codes.
-    pub sponsors: Vec<String>,
-    /// Target codes.
-    pub targets: Vec<String>,
-    /// CVE identifiers.
-    pub cves: Vec<String>,
-    /// ATT&CK technique IDs.
-    pub techniques: Vec<String>,
-    /// Malware and tool names.
-    pub malware: Vec<String>,
-    /// The surface forms that produced each actor.
-    pub evidence: BTreeMap<String, Vec<String>>,
-    /// Best-matching passage (plain text).
-    #[serde(serialize_with = "snippet_text")]
+    /// Best-matching passage (plain text) and the matched words in it.
     pub snippet: Snippet,
-    /// Byte ranges `[start, end)` of the matched words in `snippet`.
-    #[serde(serialize_with = "snippet_highlights", rename = "highlights")]
-    pub highlight_ranges: Snippet,
 }
 
-fn snippet_text<S: serde::Serializer>(snippet: &Snippet, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&snippet.text)
-}
-
-fn snippet_highlights<S: serde::Serializer>(
-    snippet: &Snippet,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = serializer.serialize_seq(Some(snippet.highlights.len()))?;
-    for range in &snippet.highlights {
-        seq.serialize_element(&[range.start, range.end])?;
+impl Serialize for Hit {
+    /// The JSON of `dossier search --json`: `id`, `path`, `title`, `date`,
+    /// `score`, one array per facet, `evidence`, `snippet`, `highlights`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let d = &self.document;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &d.id)?;
+        map.serialize_entry("path", &d.path)?;
+        map.serialize_entry("title", &d.title)?;
+        map.serialize_entry("date", &d.date)?;
+        map.serialize_entry("score", &self.score)?;
+        d.facets.serialize_entries(&mut map)?;
+        map.serialize_entry("evidence", &d.evidence)?;
+        map.serialize_entry("snippet", &self.snippet.text)?;
+        let ranges: Vec<[usize; 2]> = self
+            .snippet
+            .highlights
+            .iter()
+            .map(|r| [r.start, r.end])
+            .collect();
+        map.serialize_entry("highlights", &ranges)?;
+        map.end()
     }
-    seq.end()
 }
 
-/// Counts per facet value, most frequent first.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Facets {
-    /// Actor name → articles.
-    #[serde(serialize_with = "as_map")]
-    pub actor: Vec<(String, u64)>,
-    /// Sponsor code → articles.
-    #[serde(serialize_with = "as_map")]
-    pub sponsor: Vec<(String, u64)>,
-    /// Target code → articles.
-    #[serde(serialize_with = "as_map")]
-    pub target: Vec<(String, u64)>,
-    /// Year → articles.
-    #[serde(serialize_with = "as_map")]
-    pub year: Vec<(String, u64)>,
-    /// CVE → articles.
-    #[serde(serialize_with = "as_map")]
-    pub cve: Vec<(String, u64)>,
-    /// Technique → articles.
-    #[serde(serialize_with = "as_map")]
-    pub technique: Vec<(String, u64)>,
-    /// Malware or tool → articles.
-    #[serde(serialize_with = "as_map")]
-    pub malware: Vec<(String, u64)>,
-}
+/// Article counts per value of each facet, in the facet table's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacetCounts(Vec<(&'static Facet, Vec<(String, u64)>)>);
 
-fn as_map<S: serde::Serializer>(pairs: &[(String, u64)], serializer: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = serializer.serialize_map(Some(pairs.len()))?;
-    for (key, count) in pairs {
-        map.serialize_entry(key, count)?;
+impl FacetCounts {
+    /// The counts of `facet`, in its order (most articles first, or years
+    /// newest first).
+    pub fn get(&self, facet: &Facet) -> &[(String, u64)] {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == facet)
+            .map_or(&[], |(_, counts)| counts.as_slice())
     }
-    map.end()
+
+    /// Each facet with its counts.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static Facet, &[(String, u64)])> {
+        self.0.iter().map(|(f, counts)| (*f, counts.as_slice()))
+    }
+}
+
+impl Serialize for FacetCounts {
+    /// `{"actor": {"APT31": 5}, "sponsor": {...}, ...}`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Ordered<'a>(&'a [(String, u64)]);
+        impl Serialize for Ordered<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (value, count) in self.0 {
+                    map.serialize_entry(value, count)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (facet, counts) in &self.0 {
+            map.serialize_entry(facet.name, &Ordered(counts))?;
+        }
+        map.end()
+    }
 }
 
 /// What a search returns.
@@ -247,17 +209,23 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Facet counts, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub facets: Option<Facets>,
+    pub facets: Option<FacetCounts>,
 }
 
 /// An open index ready for queries.
 pub struct Searchable {
     index: Index,
+    /// Where the index lives, to name it when a file turns out damaged.
+    dir: PathBuf,
     fields: Fields,
     reader: IndexReader,
+    /// Resolves actor names in queries.
+    gazetteer: Arc<Gazetteer>,
+    /// How many threads heavy queries are searched on.
+    threads: usize,
     /// Searches segments in parallel, for queries with enough work to repay
-    /// handing it to other threads.
-    pool: Executor,
+    /// handing it to other threads; started by the first such query.
+    pool: OnceLock<Executor>,
     /// The postings a query must read to be searched on `pool`.
     parallel_min_postings: u64,
 }
@@ -274,36 +242,30 @@ const SNIPPET_CHARS: usize = 240;
 static CALLING_THREAD: Executor = Executor::SingleThread;
 
 impl Searchable {
-    /// Opens a reader on the last committed state of the index, searching
-    /// its segments on as many threads as the machine has cores.
-    pub fn new(index: Index, fields: Fields) -> Result<Searchable, SearchError> {
-        Searchable::with_threads(index, fields, default_search_threads())
-    }
-
-    /// Opens a reader on the last committed state of the index, searching
-    /// up to `threads` of its segments at once. One thread (or an index of
-    /// one segment) searches in the calling thread, with no pool.
-    pub fn with_threads(
-        index: Index,
-        fields: Fields,
+    /// Opens the index at `dir` on its last commit, searching up to
+    /// `threads` of its segments at once (one thread, or an index of one
+    /// segment, searches on the calling thread).
+    pub fn open(
+        dir: &Path,
+        gazetteer: Arc<Gazetteer>,
         threads: usize,
     ) -> Result<Searchable, SearchError> {
-        let segments = index.searchable_segment_ids()?.len();
-        let threads = threads.min(segments);
-        let pool = if threads > 1 {
-            Executor::multi_thread(threads, "dossier-search-")?
-        } else {
-            Executor::single_thread()
-        };
+        let (index, fields) = index::open(dir)?;
+        let damaged = |e: tantivy::TantivyError| IndexError::damaged(dir, &e);
+        let segments = index.searchable_segment_ids().map_err(damaged)?.len();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+            .try_into()
+            .map_err(damaged)?;
         Ok(Searchable {
             index,
+            dir: dir.to_path_buf(),
             fields,
             reader,
-            pool,
+            gazetteer,
+            threads: threads.min(segments).max(1),
+            pool: OnceLock::new(),
             parallel_min_postings: PARALLEL_MIN_POSTINGS,
         })
     }
@@ -326,17 +288,36 @@ impl Searchable {
         &self.fields
     }
 
+    /// The folder the index lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The pool of search threads, started on first use. `None` when one
+    /// thread is all a search may use, or the threads cannot be started.
+    fn pool(&self) -> Option<&Executor> {
+        if self.threads <= 1 {
+            return None;
+        }
+        let pool = self.pool.get_or_init(|| {
+            Executor::multi_thread(self.threads, "dossier-search-")
+                .unwrap_or(Executor::SingleThread)
+        });
+        (!matches!(pool, Executor::SingleThread)).then_some(pool)
+    }
+
     /// Builds the Tantivy queries for a request.
     pub fn plan(&self, request: &SearchRequest) -> Result<QueryPlan, SearchError> {
         let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, values) in self.facet_filters(request) {
+        for (facet, values) in &request.filters {
             if values.is_empty() {
                 continue;
             }
+            let field = self.fields.facet(facet);
             let any: Vec<(Occur, Box<dyn Query>)> = values
                 .iter()
                 .map(|value| {
-                    let term = Term::from_facet(field, &Facet::from_path([value.as_str()]));
+                    let term = Term::from_facet(field, &facet_term(&[value]));
                     let query: Box<dyn Query> =
                         Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                     (Occur::Should, query)
@@ -366,12 +347,7 @@ impl Searchable {
             ));
         }
 
-        let text = request
-            .query
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty());
-        let Some(text) = text else {
+        let Some(text) = request.text() else {
             let matching: Box<dyn Query> = if filters.is_empty() {
                 Box::new(AllQuery)
             } else {
@@ -397,7 +373,7 @@ impl Searchable {
         };
         let ast = tantivy::query_grammar::parse_query(text)
             .map_err(|_| bad_query(QueryParserError::SyntaxError(text.to_string())))?;
-        let ast = aliases::expand(ast, crate::gazetteer::Gazetteer::embedded());
+        let ast = aliases::expand(ast, &self.gazetteer);
         let parser = |fields: Vec<Field>| {
             let mut parser = QueryParser::for_index(&self.index, fields);
             parser.set_conjunction_by_default();
@@ -459,16 +435,14 @@ impl Searchable {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         self.run(request)
             .map_err(|error| error.blame_query(request.query.as_deref()))
+            .map_err(|error| self.damaged(error))
     }
 
     fn run(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         let plan = self.plan(request)?;
         let searcher = self.searcher();
-        let has_text = request
-            .query
-            .as_deref()
-            .is_some_and(|q| !q.trim().is_empty());
+        let has_text = request.text().is_some();
         let sort = if !has_text && request.sort == Sort::Relevance {
             Sort::Newest
         } else {
@@ -476,7 +450,7 @@ impl Searchable {
         };
         // Counts over every article come from the term dictionaries, without
         // visiting a document; a narrower set first gathers its matches.
-        let every_article = !has_text && self.has_no_filters(request);
+        let every_article = !has_text && !request.has_filters();
         let facet_collectors = (request.facets && !every_article).then_some(MatchingDocs);
         // A page can never hold more than the index does: bounding it here keeps
         // any limit and offset (even usize::MAX) from overflowing or allocating.
@@ -562,7 +536,13 @@ impl Searchable {
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
             let doc: TantivyDocument = searcher.doc(address)?;
-            hits.push(self.hit_from(&doc, score, highlighter.as_mut()));
+            let document = from_stored(&self.fields, &doc)?;
+            let snippet = snippet_of(&document.body, highlighter.as_mut());
+            hits.push(Hit {
+                document,
+                score,
+                snippet,
+            });
         }
         let facets = match facet_counts {
             Some(matches) => {
@@ -580,87 +560,21 @@ impl Searchable {
         })
     }
 
-    fn hit_from(
-        &self,
-        doc: &TantivyDocument,
-        score: Option<f32>,
-        highlighter: Option<&mut Highlighter>,
-    ) -> Hit {
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let facets = |field| -> Vec<String> {
-            doc.get_all(field)
-                .filter_map(|v| v.as_facet())
-                .map(facet_leaf)
-                .collect()
-        };
-        let date = doc
-            .get_first(self.fields.date)
-            .and_then(|v| v.as_datetime())
-            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-            .map(|d| d.date_naive());
-        let body = text(self.fields.body);
-        let snippet = match highlighter.and_then(|h| h.best_passage(&body)) {
-            Some(passage) => Snippet {
-                text: body[passage.range.clone()].to_string(),
-                highlights: passage
-                    .words
-                    .iter()
-                    .map(|word| word.start - passage.range.start..word.end - passage.range.start)
-                    .collect(),
-            },
-            None => lead_snippet(&body),
-        };
-        let evidence = serde_json::from_str(&text(self.fields.evidence)).unwrap_or_default();
-        Hit {
-            id: text(self.fields.id),
-            path: text(self.fields.path),
-            title: text(self.fields.title),
-            date,
-            score,
-            actors: facets(self.fields.actor),
-            sponsors: facets(self.fields.sponsor),
-            targets: facets(self.fields.target),
-            cves: facets(self.fields.cve),
-            techniques: facets(self.fields.technique),
-            malware: facets(self.fields.malware),
-            evidence,
-            highlight_ranges: snippet.clone(),
-            snippet,
+    /// A failure to read the index as damage to it, which names the fix;
+    /// anything else as it is.
+    fn damaged(&self, error: SearchError) -> SearchError {
+        match error {
+            SearchError::Engine(engine) => IndexError::damaged(&self.dir, &engine).into(),
+            other => other,
         }
-    }
-
-    /// Whether the request filters on nothing.
-    fn has_no_filters(&self, request: &SearchRequest) -> bool {
-        self.facet_filters(request)
-            .iter()
-            .all(|(_, values)| values.is_empty())
-            && request.since.is_none()
-            && request.until.is_none()
-    }
-
-    /// Each facet filter of a request with the field it applies to.
-    fn facet_filters<'a>(&self, request: &'a SearchRequest) -> [(Field, &'a [String]); 6] {
-        [
-            (self.fields.actor, &request.actors),
-            (self.fields.sponsor, &request.sponsors),
-            (self.fields.target, &request.targets),
-            (self.fields.cve, &request.cves),
-            (self.fields.technique, &request.techniques),
-            (self.fields.malware, &request.malware),
-        ]
     }
 
     /// Where to run a query's search: on the pool when it reads enough
     /// postings (every article's, for a query without words), otherwise on
     /// the calling thread.
     fn executor_for(&self, searcher: &Searcher, query: &dyn Query) -> &Executor {
-        if matches!(self.pool, Executor::SingleThread) {
-            return &self.pool;
+        if self.threads <= 1 {
+            return &CALLING_THREAD;
         }
         let mut postings = 0u64;
         let mut has_terms = false;
@@ -671,10 +585,9 @@ impl Searchable {
         if !has_terms {
             postings = searcher.num_docs();
         }
-        if postings >= self.parallel_min_postings {
-            &self.pool
-        } else {
-            &CALLING_THREAD
+        match self.pool() {
+            Some(pool) if postings >= self.parallel_min_postings => pool,
+            _ => &CALLING_THREAD,
         }
     }
 
@@ -684,42 +597,29 @@ impl Searchable {
         searcher: &Searcher,
         scope: &Scope<'_>,
         executor: &Executor,
-    ) -> Result<Facets, SearchError> {
-        let fields = &self.fields;
-        let [actor, sponsor, target, period, cve, technique, malware] = facets::top_level_counts(
-            searcher,
-            executor,
-            &[
-                fields.actor,
-                fields.sponsor,
-                fields.target,
-                fields.period,
-                fields.cve,
-                fields.technique,
-                fields.malware,
-            ],
-            scope,
-        )?;
-        let by_count = |counts: BTreeMap<String, u64>| {
-            let mut pairs: Vec<(String, u64)> = counts.into_iter().collect();
-            pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            pairs
-        };
-        let mut year: Vec<(String, u64)> = period.into_iter().collect();
-        year.sort_by(|a, b| b.0.cmp(&a.0));
-        Ok(Facets {
-            actor: by_count(actor),
-            sponsor: by_count(sponsor),
-            target: by_count(target),
-            year,
-            cve: by_count(cve),
-            technique: by_count(technique),
-            malware: by_count(malware),
-        })
+    ) -> Result<FacetCounts, SearchError> {
+        let fields: Vec<Field> = FACETS.iter().map(|f| self.fields.facet(f)).collect();
+        let counts = facets::top_level_counts(searcher, executor, &fields, scope)?;
+        Ok(FacetCounts(
+            FACETS
+                .iter()
+                .zip(counts)
+                .map(|(facet, counts)| {
+                    let mut pairs: Vec<(String, u64)> = counts.into_iter().collect();
+                    match facet.order {
+                        CountOrder::ByCount => {
+                            pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)))
+                        }
+                        CountOrder::ValueDescending => pairs.sort_by(|a, b| b.0.cmp(&a.0)),
+                    }
+                    (*facet, pairs)
+                })
+                .collect(),
+        ))
     }
 
     /// Every facet value in the index with its article count.
-    pub fn facet_totals(&self) -> Result<Facets, SearchError> {
+    pub fn facet_totals(&self) -> Result<FacetCounts, SearchError> {
         let request = SearchRequest {
             facets: true,
             ..SearchRequest::default()
@@ -843,19 +743,20 @@ where
     Ok(search_on(searcher, query, &(Count, top, facets), executor)?)
 }
 
-/// The last segment of a stored facet, which Tantivy hands back either in its
-/// encoded form (segments separated by NUL) or as `/a/b` text.
-fn facet_leaf(stored: &str) -> String {
-    if stored.starts_with('/') {
-        if let Ok(facet) = Facet::from_text(stored) {
-            return facet
-                .to_path()
-                .last()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-        }
+/// The best passage of `body` for the query, or its opening when the query
+/// has no words in it.
+fn snippet_of(body: &str, highlighter: Option<&mut Highlighter>) -> Snippet {
+    match highlighter.and_then(|h| h.best_passage(body)) {
+        Some(passage) => Snippet {
+            text: body[passage.range.clone()].to_string(),
+            highlights: passage
+                .words
+                .iter()
+                .map(|word| word.start - passage.range.start..word.end - passage.range.start)
+                .collect(),
+        },
+        None => lead_snippet(body),
     }
-    stored.rsplit('\0').next().unwrap_or(stored).to_string()
 }
 
 /// The opening of the article, for hits without a text query.

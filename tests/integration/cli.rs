@@ -5,7 +5,7 @@
 //! `tests/extraction.rs`; unit tests beside the code. Name regression tests
 //! after what broke.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;

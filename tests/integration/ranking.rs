@@ -2,22 +2,23 @@
 //! skip what cannot reach them, counts from the term dictionary) give the
 //! same hits, scores and counts as scoring every match.
 
+use crate::common::index_corpus;
 use chrono::NaiveDate;
 use dossier::gen::{generate, GenOptions};
-use dossier::index::{self, index_corpus, IndexOptions};
+use dossier::model::facet::TARGET;
 use dossier::search::{SearchRequest, SearchResults, Searchable};
+use dossier::IndexOptions;
 
 fn searchable(dir: &std::path::Path, docs: u64) -> Searchable {
     let corpus = dir.join("corpus");
     generate(&corpus, &GenOptions { docs, seed: 7 }).unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let mut options = IndexOptions::new(today);
-    options.memory_bytes = 32 * 1024 * 1024;
+    options.write.memory_bytes = 32 * 1024 * 1024;
     let index_dir = dir.join("index");
     let summary = index_corpus(&corpus, &index_dir, &options).unwrap();
     assert_eq!(summary.added as u64, docs);
-    let (index, fields) = index::open(&index_dir).unwrap();
-    Searchable::new(index, fields).unwrap()
+    crate::common::searchable(&index_dir)
 }
 
 fn search(searchable: &Searchable, query: &str, limit: usize, exhaustive: bool) -> SearchResults {
@@ -59,8 +60,8 @@ fn a_lone_word_ranks_and_counts_the_same_as_scoring_every_match() {
                 assert!(
                     (a_score - b_score).abs() <= 1e-4 * b_score.abs().max(1.0),
                     "{word} top {limit}, rank {rank}: {} scores {a_score}, {} scores {b_score}",
-                    a.id,
-                    b.id
+                    a.document.id,
+                    b.document.id
                 );
             }
             // Ties may come in another order, and the last places may go to
@@ -68,12 +69,12 @@ fn a_lone_word_ranks_and_counts_the_same_as_scoring_every_match() {
             // score like the last hit.
             let lowest = every.hits.last().and_then(|h| h.score).unwrap();
             for hit in &pruned.hits {
-                if !every.hits.iter().any(|h| h.id == hit.id) {
+                if !every.hits.iter().any(|h| h.document.id == hit.document.id) {
                     let score = hit.score.unwrap();
                     assert!(
                         (score - lowest).abs() <= 1e-4 * lowest.abs().max(1.0),
                         "{word} top {limit}: {} ({score}) is not among the exhaustive hits",
-                        hit.id
+                        hit.document.id
                     );
                 }
             }
@@ -121,7 +122,12 @@ fn a_lone_word_with_facets_counts_them_the_same_as_scoring_every_match() {
         let facets = |r: &SearchResults| serde_json::to_value(&r.facets).unwrap();
         assert!(!facets(&pruned).is_null(), "{word}: no facets");
         assert_eq!(facets(&pruned), facets(&every), "{word}");
-        let ids = |r: &SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        let ids = |r: &SearchResults| {
+            r.hits
+                .iter()
+                .map(|h| h.document.id.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids(&pruned).len(), ids(&every).len(), "{word}");
     }
 }
@@ -133,7 +139,7 @@ fn searching_segments_in_parallel_finds_what_one_thread_finds() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let mut options = IndexOptions::new(today);
     // One indexing thread, whose budget holds a batch: one segment per run.
-    options.memory_bytes = 16 * 1024 * 1024;
+    options.write.memory_bytes = 16 * 1024 * 1024;
     let index_dir = dir.path().join("index");
     // Each batch indexed after the last lands in a segment of its own: three
     // segments, too few for the merge policy (four) to join.
@@ -142,8 +148,8 @@ fn searching_segments_in_parallel_finds_what_one_thread_finds() {
         index_corpus(&corpus, &index_dir, &options).unwrap();
     }
     let open = |threads| {
-        let (index, fields) = index::open(&index_dir).unwrap();
-        Searchable::with_threads(index, fields, threads)
+        crate::common::engine()
+            .open_index(&index_dir, threads)
             .unwrap()
             .with_parallel_threshold(0)
     };
@@ -172,11 +178,11 @@ fn searching_segments_in_parallel_finds_what_one_thread_finds() {
         },
         SearchRequest {
             query: Some("intelligence".into()),
-            targets: vec!["UA".into()],
             limit: 10,
             facets: true,
             ..SearchRequest::default()
-        },
+        }
+        .filter(&TARGET, ["UA"]),
         SearchRequest {
             query: Some("networks".into()),
             since: day(2015, 1, 1),
@@ -206,7 +212,7 @@ fn searching_segments_in_parallel_finds_what_one_thread_finds() {
             results
                 .hits
                 .iter()
-                .map(|hit| (hit.id.clone(), hit.score))
+                .map(|hit| (hit.document.id.clone(), hit.score))
                 .collect()
         };
         assert_eq!(ranked(&a), ranked(&b), "{what}: hits differ");

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::GenCorpusArgs;
+use super::GenCorpusArgs;
 use crate::gen::{generate, GenOptions};
 use crate::{exit, render};
 

@@ -115,3 +115,41 @@ impl TestEnv {
 pub fn repo_file(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
+
+// ---------------------------------------------------------------------------
+// The library, for tests that call it directly.
+
+use std::sync::OnceLock;
+
+use dossier::index::IndexError;
+use dossier::pipeline::{IndexSummary, Silent};
+use dossier::search::Searchable;
+use dossier::{Engine, IndexOptions};
+
+/// One engine for every library test: building the extractor takes longer
+/// than most tests.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(Engine::new)
+}
+
+/// The "today" every test runs on.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("a date")
+}
+
+/// Indexes `corpus` into `index` through the library, silently.
+pub fn index_corpus(
+    corpus: &Path,
+    index: &Path,
+    options: &IndexOptions,
+) -> Result<IndexSummary, IndexError> {
+    engine().index_folder(corpus, index, options, &mut Silent)
+}
+
+/// The index at `dir`, searched on one thread per core.
+pub fn searchable(dir: &Path) -> Searchable {
+    engine()
+        .open_index(dir, dossier::search::default_search_threads())
+        .expect("open index")
+}

@@ -5,7 +5,7 @@
 //! The long-running cases use a small deterministic corpus generator defined
 //! here, so they do not depend on `dossier gen-corpus`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -517,7 +517,9 @@ fn a_corpus_path_that_is_a_file_is_refused_with_one_sentence() {
 
 #[test]
 fn a_file_deleted_truncated_or_grown_between_walk_and_read_is_handled() {
-    use dossier::ingest::{discover, read_article, SkipReason, MAX_ARTICLE_BYTES};
+    use dossier::model::Article;
+    use dossier::source::format::{text::PlainText, Formats, Input, Reader, MAX_ARTICLE_BYTES};
+    use dossier::source::{discover, SkipReason};
     let env = TestEnv::new();
     for name in ["deleted.txt", "emptied.txt", "shortened.txt", "grown.txt"] {
         env.article(
@@ -526,7 +528,7 @@ fn a_file_deleted_truncated_or_grown_between_walk_and_read_is_handled() {
             "Original text of the article. More text.",
         );
     }
-    let (files, problems) = discover(&env.corpus()).unwrap();
+    let (files, problems) = discover(&env.corpus(), &Formats::standard()).unwrap();
     assert!(problems.is_empty());
     assert_eq!(files.len(), 4);
     // Now the files change under the indexer's feet.
@@ -539,7 +541,13 @@ fn a_file_deleted_truncated_or_grown_between_walk_and_read_is_handled() {
         .unwrap();
     grown.set_len(MAX_ARTICLE_BYTES + 1).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let read = |id: &str| read_article(files.iter().find(|f| f.id == id).unwrap(), today);
+    let read = |id: &str| -> Result<Article, SkipReason> {
+        let file = files.iter().find(|f| f.relative == id).unwrap();
+        let path = file.path_under(&env.corpus());
+        let mut articles = Vec::new();
+        PlainText.read(&Input { path: &path, today }, &mut |a| articles.push(a))?;
+        Ok(articles.remove(0).expect("one article"))
+    };
     match read("deleted.txt") {
         Err(SkipReason::Unreadable(reason)) => {
             assert!(reason.contains("No such file"), "{reason}")
@@ -706,17 +714,18 @@ fn a_query_that_fails_only_when_run_is_a_query_error_not_a_damaged_index() {
 
 /// Library indexing options for small test corpora: a small writer budget
 /// and a commit every `commit_every` articles.
-fn small_run_options(commit_every: usize) -> dossier::index::IndexOptions {
+fn small_run_options(commit_every: usize) -> dossier::IndexOptions {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let mut options = dossier::index::IndexOptions::new(today);
-    options.memory_bytes = 32 * 1024 * 1024;
-    options.commit_every = commit_every;
+    let mut options = dossier::IndexOptions::new(today);
+    options.write.memory_bytes = 32 * 1024 * 1024;
+    options.pipeline.commit_every = commit_every;
     options
 }
 
 #[test]
 fn rebuilding_an_unreadable_index_another_writer_holds_is_refused_and_wipes_nothing() {
-    use dossier::index::{index_corpus, IndexError};
+    use crate::common::index_corpus;
+    use dossier::index::IndexError;
     use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
     let env = TestEnv::new();
     generate_corpus(&env, 5);
@@ -733,7 +742,7 @@ fn rebuilding_an_unreadable_index_another_writer_holds_is_refused_and_wipes_noth
 
     let directory = MmapDirectory::open(env.index()).unwrap();
     let held = directory.acquire_lock(&INDEX_WRITER_LOCK).unwrap();
-    options.rebuild = true;
+    options.write.rebuild = true;
     let refused = index_corpus(&env.corpus(), &env.index(), &options);
     assert!(matches!(refused, Err(IndexError::Locked(_))), "{refused:?}");
     assert_eq!(
@@ -749,7 +758,7 @@ fn rebuilding_an_unreadable_index_another_writer_holds_is_refused_and_wipes_noth
 
 #[test]
 fn commits_happen_every_n_articles_and_when_the_interval_has_passed() {
-    use dossier::index::index_corpus;
+    use crate::common::index_corpus;
     let env = TestEnv::new();
     generate_corpus(&env, 25);
     let mut options = small_run_options(10);
@@ -763,8 +772,8 @@ fn commits_happen_every_n_articles_and_when_the_interval_has_passed() {
             format!("{} changed", generated_article(i)).as_bytes(),
         );
     }
-    options.commit_every = 1_000_000;
-    options.commit_interval = Duration::ZERO;
+    options.pipeline.commit_every = 1_000_000;
+    options.pipeline.commit_interval = Duration::ZERO;
     let summary = index_corpus(&env.corpus(), &env.index(), &options).unwrap();
     assert_eq!(summary.updated, 25);
     assert_eq!(summary.commits, 2, "after the only batch, and at the end");
@@ -772,7 +781,7 @@ fn commits_happen_every_n_articles_and_when_the_interval_has_passed() {
 
 #[test]
 fn deletions_additions_and_changes_across_many_commits_leave_exactly_the_corpus() {
-    use dossier::index::index_corpus;
+    use crate::common::index_corpus;
     let env = TestEnv::new();
     generate_corpus(&env, 60);
     let options = small_run_options(7);

@@ -10,11 +10,9 @@ use anyhow::{Context, Result};
 use clap::{Args, FromArgMatches};
 use serde::Serialize;
 
-use crate::cli::{BenchArgs, FlagError, SearchArgs};
-use crate::gazetteer::Gazetteer;
-use crate::index;
-use crate::search::{default_search_threads, SearchRequest, Searchable};
-use crate::{exit, render};
+use super::{BenchArgs, FlagError, SearchArgs};
+use crate::search::SearchRequest;
+use crate::{exit, render, Engine};
 
 /// One line of the query file, validated.
 #[derive(Debug)]
@@ -32,7 +30,7 @@ pub struct BenchQuery {
 pub fn parse_queries(
     file: &Path,
     text: &str,
-    gazetteer: &Gazetteer,
+    engine: &Engine,
 ) -> Result<Vec<BenchQuery>, FlagError> {
     let mut queries = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -68,7 +66,9 @@ pub fn parse_queries(
             ));
         }
         args.query = words.map(|words| words.join(" "));
-        let request = args.to_request(gazetteer).map_err(|e| at(e.0))?;
+        let request = engine
+            .resolve(&args.to_params())
+            .map_err(|e| at(e.for_flags()))?;
         queries.push(BenchQuery {
             line: n + 1,
             text: trimmed.to_string(),
@@ -150,12 +150,9 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             args.queries.display()
         ))
     })?;
-    let queries = parse_queries(&args.queries, &text, Gazetteer::embedded())?;
-    let (index, fields) = index::open(&args.index)?;
-    let threads = args
-        .threads
-        .map_or_else(default_search_threads, |n| n as usize);
-    let searchable = Searchable::with_threads(index, fields, threads)?;
+    let engine = Engine::new();
+    let queries = parse_queries(&args.queries, &text, &engine)?;
+    let searchable = engine.open_index(&args.index, super::threads(args.threads))?;
     let articles = searchable.searcher().num_docs();
 
     let mut all = Vec::new();
@@ -243,6 +240,7 @@ fn table<W: Write>(out: &mut W, report: &BenchReport) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::facet::{ACTOR, TARGET};
 
     #[test]
     fn nearest_rank_percentiles() {
@@ -256,11 +254,11 @@ mod tests {
     #[test]
     fn query_lines_take_search_flags() {
         let text = "# comment\n\nsalt typhoon --country Britain --facets\n'\"cloud hopper\"' -n 0\n--actor Zirconium --since 2020-01-01\n";
-        let queries = parse_queries(Path::new("q.txt"), text, Gazetteer::embedded()).unwrap();
+        let queries = parse_queries(Path::new("q.txt"), text, &Engine::new()).unwrap();
         assert_eq!(queries.len(), 3);
         assert_eq!(queries[0].line, 3);
         assert_eq!(queries[0].request.query.as_deref(), Some("salt typhoon"));
-        assert_eq!(queries[0].request.targets, vec!["GB"]);
+        assert_eq!(queries[0].request.values_of(&TARGET), ["GB"]);
         assert!(queries[0].request.facets);
         assert_eq!(
             queries[1].request.query.as_deref(),
@@ -268,12 +266,12 @@ mod tests {
         );
         assert_eq!(queries[1].request.limit, 0);
         assert_eq!(queries[2].request.query, None);
-        assert_eq!(queries[2].request.actors, vec!["APT31"]);
+        assert_eq!(queries[2].request.values_of(&ACTOR), ["APT31"]);
     }
 
     #[test]
     fn bad_lines_name_the_file_and_line() {
-        let g = Gazetteer::embedded();
+        let g = &Engine::new();
         let e = parse_queries(Path::new("q.txt"), "ok\nx --country Narnia\n", g).unwrap_err();
         assert!(e.0.starts_with("q.txt line 2: --country"), "{}", e.0);
         let e = parse_queries(Path::new("q.txt"), "\"open quote\n", g).unwrap_err();

@@ -2,37 +2,31 @@
 //! passage and highlights the same words as Tantivy's `SnippetGenerator`,
 //! on the bundled corpus's real articles and on generated ones.
 
-mod common;
+use crate::common;
 
+use crate::common::index_corpus;
 use chrono::NaiveDate;
 use dossier::gen::{generate, GenOptions};
-use dossier::index::{self, index_corpus, IndexOptions};
+use dossier::index::schema::from_stored;
 use dossier::search::snippets::Highlighter;
 use dossier::search::{SearchRequest, Searchable};
-use tantivy::schema::Value;
+use dossier::IndexOptions;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, TantivyDocument};
 
 fn open(corpus: &std::path::Path, index_dir: &std::path::Path) -> Searchable {
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     index_corpus(corpus, index_dir, &IndexOptions::new(today)).unwrap();
-    let (index, fields) = index::open(index_dir).unwrap();
-    Searchable::new(index, fields).unwrap()
+    crate::common::searchable(index_dir)
 }
 
 fn every_body(searchable: &Searchable) -> Vec<String> {
     let searcher = searchable.searcher();
-    let body = searchable.fields().body;
     let mut bodies = Vec::new();
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
         for doc in 0..segment.max_doc() {
             let doc: TantivyDocument = searcher.doc(DocAddress::new(ordinal as u32, doc)).unwrap();
-            bodies.push(
-                doc.get_first(body)
-                    .and_then(|v| v.as_str())
-                    .unwrap()
-                    .to_string(),
-            );
+            bodies.push(from_stored(searchable.fields(), &doc).unwrap().body);
         }
     }
     bodies

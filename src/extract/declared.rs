@@ -1,0 +1,90 @@
+//! An article's facets as the index stores them: what the text says
+//! (an [`Extraction`]) merged with what its source file declares outright
+//! (a STIX report's intrusion sets, a note's front matter), each declared
+//! value resolved the way a user's filter value is.
+
+use crate::extract::Extraction;
+use crate::gazetteer::Gazetteer;
+use crate::model::facet::{Filter, Values, ACTOR, SPONSOR};
+use crate::model::{FacetValues, Warning, FACETS};
+
+/// The facet values of an article whose text gave `extraction` and whose
+/// source declared `declared`. A declared value that does not resolve is
+/// kept as written where the facet is open (a group no gazetteer lists) and
+/// dropped with a warning otherwise; a declared actor brings its sponsor.
+pub fn facet_values(
+    extraction: &Extraction,
+    declared: &FacetValues,
+    gazetteer: &Gazetteer,
+    warnings: &mut Vec<Warning>,
+) -> FacetValues {
+    let mut values = FacetValues::default();
+    for facet in FACETS {
+        if let Values::Extracted(of) = facet.values {
+            values.set(facet, of(extraction));
+        }
+    }
+    for (facet, stated) in declared.iter() {
+        let Filter::Values {
+            resolve,
+            param,
+            open,
+            ..
+        } = facet.filter
+        else {
+            continue;
+        };
+        for value in stated {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match resolve(gazetteer, value) {
+                Ok(resolved) => {
+                    if std::ptr::eq(facet, &ACTOR) {
+                        if let Some(sponsor) =
+                            gazetteer.actor(&resolved).and_then(|a| a.sponsor.clone())
+                        {
+                            values.insert(&SPONSOR, sponsor);
+                        }
+                    }
+                    values.insert(facet, resolved);
+                }
+                Err(_) if open => values.insert(facet, value.to_string()),
+                Err(refusal) => warnings.push(Warning(format!(
+                    "the source declares {} {value:?}, which {}; left out",
+                    facet.label,
+                    refusal.render(param, &|name| name.to_string())
+                ))),
+            }
+        }
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::facet::{CVE, TARGET};
+
+    #[test]
+    fn declared_values_resolve_and_merge_with_the_extracted_ones() {
+        let gazetteer = Gazetteer::embedded();
+        let extraction = Extraction {
+            cves: vec!["CVE-2021-44228".into()],
+            ..Extraction::default()
+        };
+        let mut declared = FacetValues::default();
+        declared.set(&ACTOR, vec!["Zirconium".into(), "Made Up Crew".into()]);
+        declared.set(&TARGET, vec!["Britain".into(), "Narnia".into()]);
+        declared.set(&CVE, vec!["cve-2023-23397".into(), "not a cve".into()]);
+        let mut warnings = Vec::new();
+        let values = facet_values(&extraction, &declared, &gazetteer, &mut warnings);
+        assert_eq!(values.get(&ACTOR), ["APT31", "Made Up Crew"]);
+        assert_eq!(values.get(&SPONSOR), ["CN"]);
+        assert_eq!(values.get(&TARGET), ["GB"]);
+        assert_eq!(values.get(&CVE), ["CVE-2021-44228", "CVE-2023-23397"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].0.contains("Narnia"), "{warnings:?}");
+    }
+}

@@ -1,0 +1,557 @@
+//! The pipeline: source files → read ([`crate::source::format`]) → extract
+//! ([`crate::extract`]) → a [`Sink`] (the Tantivy index, an NDJSON stream),
+//! with progress told to a [`Reporter`].
+//!
+//! One walk of the corpus feeds it. A sink that remembers what it holds
+//! (the index) says which source files it has, with their signatures: a
+//! file whose signature is unchanged is not read, a changed one has all its
+//! articles replaced, and the files it holds that the walk did not meet are
+//! removed. A source file's articles reach the sink together, between two
+//! commits, so a kill never leaves part of a file committed.
+
+pub mod report;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::extract::{declared, Extraction};
+use crate::index::IndexError;
+use crate::model::{Article, Document, Warning};
+use crate::source::format::{ArticleProblem, Formats, Input};
+use crate::source::{self, CorpusError, SkipReason, SourceFile, WalkProblem};
+use crate::Engine;
+
+pub use report::{JsonEvents, Progress, Reporter, Silent};
+
+/// How many source files are read and extracted at once, in parallel,
+/// between two chances to commit.
+const MAX_BATCH_SOURCES: usize = 2_000;
+
+/// How many walked files may wait for the indexer when nobody shows a
+/// total: the walk then costs the memory of this many paths.
+const WALK_QUEUE: usize = 4_096;
+
+/// What a sink holds of one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    /// The file's signature when it was written.
+    pub signature: u64,
+    /// How many of its articles.
+    pub articles: u64,
+}
+
+/// What a sink holds, by [`source_key`] of each source file.
+pub type HeldSources = FxHashMap<u64, Held>;
+
+/// The key of a source file's relative path in [`HeldSources`]: a hash, so
+/// the map costs a few machine words a file whatever the paths' lengths.
+pub fn source_key(relative: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(relative.as_bytes())
+}
+
+/// Where documents go.
+pub trait Sink {
+    /// The source files it already holds. Files it holds with the same
+    /// signature are not read again.
+    fn held(&mut self) -> Result<HeldSources, SinkError> {
+        Ok(HeldSources::default())
+    }
+
+    /// Replaces whatever it holds from `source` (when `held`) by
+    /// `documents`, which may be none.
+    fn write_source(
+        &mut self,
+        source: &SourceFile,
+        signature: u64,
+        held: bool,
+        documents: Vec<Document>,
+    ) -> Result<(), SinkError>;
+
+    /// Removes the source files among `gone` (keys of [`held`](Sink::held)
+    /// that the walk did not meet).
+    fn remove_sources(&mut self, gone: &HeldSources) -> Result<(), SinkError>;
+
+    /// Makes everything written so far durable.
+    fn commit(&mut self) -> Result<(), SinkError>;
+
+    /// The last commit, and whatever must finish after it (merges).
+    fn finish(&mut self) -> Result<(), SinkError>;
+}
+
+/// A sink could not take the documents.
+#[derive(Debug, Error)]
+pub enum SinkError {
+    /// The index refused them.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A file could not be written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+}
+
+/// What stops a run as a whole (a bad file never does).
+#[derive(Debug, Error)]
+pub enum PipelineError {
+    /// The corpus folder is unusable.
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    /// The sink failed.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+}
+
+impl From<PipelineError> for IndexError {
+    fn from(error: PipelineError) -> IndexError {
+        match error {
+            PipelineError::Corpus(e) => IndexError::Corpus(e),
+            PipelineError::Sink(SinkError::Index(e)) => e,
+            PipelineError::Sink(e @ SinkError::Io { .. }) => IndexError::Other(e.to_string()),
+        }
+    }
+}
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct PipelineOptions {
+    /// Today's date, for rejecting articles dated in the future.
+    pub today: NaiveDate,
+    /// Commit after this many articles written, so a long run's progress
+    /// survives a crash.
+    pub commit_every: usize,
+    /// Also commit when this much time has passed since the last commit.
+    pub commit_interval: Duration,
+    /// Extract facets from the text (on by default). Off leaves only the
+    /// facets sources declare: the ceiling that shows what extraction costs.
+    pub extract: bool,
+}
+
+impl PipelineOptions {
+    /// Defaults with the given date as today.
+    pub fn new(today: NaiveDate) -> PipelineOptions {
+        PipelineOptions {
+            today,
+            commit_every: crate::index::DEFAULT_COMMIT_EVERY,
+            commit_interval: Duration::from_secs(60),
+            extract: true,
+        }
+    }
+}
+
+/// A message about one file, for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileMessage {
+    /// The file (as found under the corpus folder given).
+    pub path: String,
+    /// What happened.
+    pub reason: String,
+}
+
+/// What a run did. Counts are of articles; a source file that holds
+/// several counts each.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexSummary {
+    /// New articles written.
+    pub added: usize,
+    /// Articles of changed files written again.
+    pub updated: usize,
+    /// Articles whose files are gone, unusable, or hold fewer articles now.
+    pub removed: usize,
+    /// Articles of unchanged files, left as they were.
+    pub unchanged: usize,
+    /// Files (or articles of a file) that could not be used.
+    pub skipped: Vec<FileMessage>,
+    /// Articles written with a caveat (no date, re-encoded...).
+    pub warnings: Vec<FileMessage>,
+    /// Bytes of article text read.
+    pub bytes_read: u64,
+    /// Commits made.
+    pub commits: usize,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+    /// The schema version of an index by another dossier that this run
+    /// started over (set by the caller that opened the index).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuilt_from_schema: Option<u32>,
+}
+
+impl IndexSummary {
+    /// Skipped files grouped by reason, most common first.
+    pub fn skip_reasons(&self) -> Vec<(String, usize)> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for skip in &self.skipped {
+            let kind = skip
+                .reason
+                .split(':')
+                .next()
+                .unwrap_or(&skip.reason)
+                .to_string();
+            *counts.entry(kind).or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts
+    }
+
+    /// Articles written in this run.
+    pub fn written(&self) -> usize {
+        self.added + self.updated
+    }
+}
+
+/// A source file to read, with its signature and whether the sink has it.
+struct Pending {
+    file: SourceFile,
+    signature: u64,
+    held: Option<Held>,
+}
+
+/// What reading and extracting one source file gave.
+struct ReadSource {
+    documents: Vec<Document>,
+    bytes: u64,
+    warnings: Vec<String>,
+    problems: Vec<ArticleProblem>,
+}
+
+/// Runs the pipeline over the corpus folder `corpus` into `sink`.
+pub fn run(
+    engine: &Engine,
+    corpus: &Path,
+    formats: &Formats,
+    sink: &mut dyn Sink,
+    reporter: &mut dyn Reporter,
+    options: &PipelineOptions,
+) -> Result<IndexSummary, PipelineError> {
+    let started = Instant::now();
+    // Refuses a missing corpus before the walk starts on its own thread.
+    source::check_corpus(corpus)?;
+    let root = std::fs::canonicalize(corpus).unwrap_or_else(|_| corpus.to_path_buf());
+    let mut held = sink.held()?;
+    // Articles written without extraction must be extracted by a later run.
+    let fingerprint = engine.fingerprint(formats) ^ u64::from(!options.extract);
+    let walked = AtomicU64::new(0);
+    let walk_done = AtomicBool::new(false);
+    let run = Run {
+        engine,
+        formats,
+        corpus,
+        root: &root,
+        options,
+    };
+    std::thread::scope(|scope| {
+        let (items, walker) = if reporter.wants_total() {
+            let (send, items) = mpsc::channel();
+            (items, Sender::Unbounded(send))
+        } else {
+            let (send, items) = mpsc::sync_channel(WALK_QUEUE);
+            (items, Sender::Bounded(send))
+        };
+        let (walked, walk_done) = (&walked, &walk_done);
+        std::thread::Builder::new()
+            .name("dossier-walk".to_string())
+            .spawn_scoped(scope, move || {
+                // The corpus was checked above; were it to vanish meanwhile,
+                // the run ends as if it were empty.
+                let Ok(walk) = source::walk(corpus, formats) else {
+                    walk_done.store(true, Ordering::Release);
+                    return;
+                };
+                for item in walk {
+                    walked.fetch_add(1, Ordering::Relaxed);
+                    if !walker.send(item) {
+                        return;
+                    }
+                }
+                walk_done.store(true, Ordering::Release);
+            })
+            .map_err(|e| SinkError::Io {
+                path: corpus.display().to_string(),
+                source: e,
+            })?;
+        let mut total_told = false;
+        let mut tell_total = |reporter: &mut dyn Reporter| {
+            if !total_told && walk_done.load(Ordering::Acquire) {
+                total_told = true;
+                reporter.walk_finished(walked.load(Ordering::Relaxed));
+            }
+        };
+        let mut summary = IndexSummary::default();
+        let mut progress = Progress::default();
+        let mut since_commit = 0usize;
+        let mut last_commit = Instant::now();
+        let batch_size = options.commit_every.clamp(1, MAX_BATCH_SOURCES);
+        let mut batch: Vec<Pending> = Vec::with_capacity(batch_size);
+        let mut items = items.into_iter();
+        loop {
+            batch.clear();
+            for item in items.by_ref() {
+                progress.sources_checked += 1;
+                tell_total(reporter);
+                match item {
+                    Ok(file) => {
+                        let signature = file.signature(fingerprint);
+                        match held.remove(&source_key(&file.relative)) {
+                            Some(h) if h.signature == signature => {
+                                summary.unchanged += h.articles as usize;
+                            }
+                            h => batch.push(Pending {
+                                file,
+                                signature,
+                                held: h,
+                            }),
+                        }
+                    }
+                    Err(problem) => run.skip_walk_problem(problem, &mut summary, reporter),
+                }
+                reporter.progress(&progress);
+                if batch.len() == batch_size {
+                    break;
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
+            let read: Vec<Result<ReadSource, SkipReason>> =
+                batch.par_iter().map(|p| run.read(&p.file)).collect();
+            for (pending, result) in batch.drain(..).zip(read) {
+                let written = run.write(pending, result, sink, &mut summary, reporter)?;
+                since_commit += written;
+            }
+            progress.articles_written = summary.written() as u64;
+            progress.bytes_read = summary.bytes_read;
+            reporter.progress(&progress);
+            if since_commit >= options.commit_every
+                || last_commit.elapsed() >= options.commit_interval
+            {
+                sink.commit()?;
+                summary.commits += 1;
+                reporter.committed(summary.commits);
+                since_commit = 0;
+                last_commit = Instant::now();
+            }
+        }
+        tell_total(reporter);
+        // What is left was written before and is no longer in the corpus.
+        if !held.is_empty() {
+            sink.remove_sources(&held)?;
+            summary.removed += held.values().map(|h| h.articles as usize).sum::<usize>();
+        }
+        reporter.finishing();
+        sink.finish()?;
+        summary.commits += 1;
+        summary.elapsed = started.elapsed();
+        reporter.finished(&summary);
+        Ok(summary)
+    })
+}
+
+/// Either kind of channel the walk feeds.
+enum Sender<T> {
+    Unbounded(mpsc::Sender<T>),
+    Bounded(mpsc::SyncSender<T>),
+}
+
+impl<T> Sender<T> {
+    /// Sends, waiting for room if bounded; false once nobody listens.
+    fn send(&self, item: T) -> bool {
+        match self {
+            Sender::Unbounded(s) => s.send(item).is_ok(),
+            Sender::Bounded(s) => s.send(item).is_ok(),
+        }
+    }
+}
+
+/// What every step of one run needs.
+struct Run<'a> {
+    engine: &'a Engine,
+    formats: &'a Formats,
+    /// The corpus folder as given, for messages.
+    corpus: &'a Path,
+    /// The corpus folder, absolute, for documents' paths.
+    root: &'a Path,
+    options: &'a PipelineOptions,
+}
+
+impl Run<'_> {
+    /// The path of a source file as the user knows it.
+    fn shown(&self, file: &SourceFile) -> String {
+        file.path_under(self.corpus).display().to_string()
+    }
+
+    fn skip_walk_problem(
+        &self,
+        (path, reason): WalkProblem,
+        summary: &mut IndexSummary,
+        reporter: &mut dyn Reporter,
+    ) {
+        let message = FileMessage {
+            path,
+            reason: reason.to_string(),
+        };
+        reporter.skipped(&message);
+        summary.skipped.push(message);
+    }
+
+    /// Reads one source file and extracts its articles (on any thread).
+    fn read(&self, file: &SourceFile) -> Result<ReadSource, SkipReason> {
+        let path: PathBuf = file.path_under(self.corpus);
+        let reader = self.formats.reader_for(&path)?;
+        let input = Input {
+            path: &path,
+            today: self.options.today,
+        };
+        let mut read = ReadSource {
+            documents: Vec::new(),
+            bytes: 0,
+            warnings: Vec::new(),
+            problems: Vec::new(),
+        };
+        let mut ids: FxHashSet<String> = FxHashSet::default();
+        reader.read(&input, &mut |article| match article {
+            Ok(article) => {
+                let position = read.documents.len() + read.problems.len() + 1;
+                let document = self.document(file, article, position, &mut ids, &mut read);
+                read.bytes += document.body.len() as u64;
+                read.documents.push(document);
+            }
+            Err(problem) => read.problems.push(problem),
+        })?;
+        Ok(read)
+    }
+
+    /// The document of one article of `file`, the `position`th it holds.
+    fn document(
+        &self,
+        file: &SourceFile,
+        article: Article,
+        position: usize,
+        ids: &mut FxHashSet<String>,
+        read: &mut ReadSource,
+    ) -> Document {
+        let Article {
+            local_id,
+            title,
+            date,
+            body,
+            source,
+            url,
+            declared,
+            warnings,
+        } = article;
+        let mut warnings: Vec<Warning> = warnings;
+        let mut id = match &local_id {
+            None => file.relative.clone(),
+            Some(local) => format!("{}#{local}", file.relative),
+        };
+        if !ids.insert(id.clone()) {
+            let unique = format!("{}#{position}", file.relative);
+            warnings.push(Warning(format!(
+                "a second article has the id {id}; indexed as {unique}"
+            )));
+            ids.insert(unique.clone());
+            id = unique;
+        }
+        let extraction = if self.options.extract {
+            self.engine.extractor().extract(&body)
+        } else {
+            Extraction::default()
+        };
+        let facets = declared::facet_values(
+            &extraction,
+            &declared,
+            self.engine.gazetteer(),
+            &mut warnings,
+        );
+        read.warnings
+            .extend(warnings.into_iter().map(|w| match &local_id {
+                Some(local) => format!("article {local}: {}", w.0),
+                None => w.0,
+            }));
+        Document {
+            id,
+            source_file: file.relative.clone(),
+            path: file.path_under(self.root).to_string_lossy().into_owned(),
+            title,
+            date,
+            source,
+            url,
+            facets,
+            evidence: extraction.actor_evidence(),
+            declared,
+            body,
+        }
+    }
+
+    /// Hands one read source file to the sink and counts it; returns how
+    /// many articles were written.
+    fn write(
+        &self,
+        pending: Pending,
+        result: Result<ReadSource, SkipReason>,
+        sink: &mut dyn Sink,
+        summary: &mut IndexSummary,
+        reporter: &mut dyn Reporter,
+    ) -> Result<usize, SinkError> {
+        let Pending {
+            file,
+            signature,
+            held,
+        } = pending;
+        let shown = self.shown(&file);
+        let before = held.map_or(0, |h| h.articles as usize);
+        let read = match result {
+            Ok(read) => read,
+            Err(reason) => {
+                if held.is_some() {
+                    // The old version no longer matches the file on disk.
+                    sink.write_source(&file, signature, true, Vec::new())?;
+                    summary.removed += before;
+                }
+                let message = FileMessage {
+                    path: shown,
+                    reason: reason.to_string(),
+                };
+                reporter.skipped(&message);
+                summary.skipped.push(message);
+                return Ok(0);
+            }
+        };
+        for problem in read.problems {
+            let message = FileMessage {
+                path: shown.clone(),
+                reason: format!("{}: {}", problem.location, problem.reason),
+            };
+            reporter.skipped(&message);
+            summary.skipped.push(message);
+        }
+        for reason in read.warnings {
+            let message = FileMessage {
+                path: shown.clone(),
+                reason,
+            };
+            reporter.warned(&message);
+            summary.warnings.push(message);
+        }
+        let now = read.documents.len();
+        summary.bytes_read += read.bytes;
+        summary.updated += now.min(before);
+        summary.added += now.saturating_sub(before);
+        summary.removed += before.saturating_sub(now);
+        sink.write_source(&file, signature, held.is_some(), read.documents)?;
+        Ok(now)
+    }
+}

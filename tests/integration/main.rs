@@ -1,0 +1,25 @@
+//! dossier's integration tests, in one binary so Tantivy and the crate are
+//! linked once.
+//!
+//! Where things go: a module per area. Behaviour of the real binary on
+//! temporary corpora in `cli` (and `reliability` for bad input, kills,
+//! damage and concurrency); the library's search paths in `ranking` and
+//! `snippets`; properties (proptest) in `properties`; extraction accuracy in
+//! `extraction`; the shipped gazetteer in `gazetteer`; the benchmark tools in
+//! `bench_smoke`. Unit tests live beside the code. Name regression tests
+//! after what broke.
+//!
+//! Tests whose data is not in a plain clone (`../shared`, the system word
+//! list) are `#[ignore]`d with the reason, and `.ci/run` runs them
+//! explicitly where the data is installed.
+
+mod common;
+
+mod bench_smoke;
+mod cli;
+mod extraction;
+mod gazetteer;
+mod properties;
+mod ranking;
+mod reliability;
+mod snippets;
