@@ -18,6 +18,7 @@ mod common;
 mod bench_smoke;
 mod cli;
 mod extraction;
+mod pipeline;
 mod gazetteer;
 mod properties;
 mod ranking;
