@@ -31,9 +31,7 @@ const QUERIES: [(&str, &str); 10] = [
 
 fn queries(c: &mut Criterion) {
     let dir = common::index(DOCS);
-    let searchable = common::engine()
-        .open_index(&dir, dossier::search::default_search_threads())
-        .expect("open index");
+    let searchable = common::engine().open_index(&dir, None).expect("open index");
     let text: String = QUERIES.iter().map(|(_, q)| format!("{q}\n")).collect();
     let parsed = parse_queries(Path::new("benches/query.rs"), &text, common::engine())
         .expect("queries parse");

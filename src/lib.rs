@@ -125,8 +125,13 @@ impl Engine {
         Ok(summary)
     }
 
-    /// Opens the index at `dir` for searching, on up to `threads` threads.
-    pub fn open_index(&self, dir: &Path, threads: usize) -> Result<Searchable, SearchError> {
+    /// Opens the index at `dir` for searching, on up to `threads` threads
+    /// (`None`: one per core).
+    pub fn open_index(
+        &self,
+        dir: &Path,
+        threads: Option<usize>,
+    ) -> Result<Searchable, SearchError> {
         Searchable::open(dir, Arc::clone(&self.gazetteer), threads)
     }
 

@@ -59,7 +59,7 @@ pub fn index(docs: u64) -> PathBuf {
     let (corpus, _) = corpus(docs);
     let dir = cache_dir().join(format!("index-{docs}-seed{SEED}"));
     let complete = engine()
-        .open_index(&dir, 1)
+        .open_index(&dir, Some(1))
         .is_ok_and(|index| index.searcher().num_docs() == docs);
     if !complete {
         let mut options = IndexOptions::new(today());

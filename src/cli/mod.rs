@@ -339,9 +339,9 @@ pub fn today() -> chrono::NaiveDate {
         .unwrap_or_else(|| chrono::Utc::now().date_naive())
 }
 
-/// Search threads for `--threads N`, or one per core.
-pub fn threads(flag: Option<u64>) -> usize {
-    flag.map_or_else(crate::search::default_search_threads, |n| n as usize)
+/// Search threads for `--threads N` (`None`: one per core).
+pub fn threads(flag: Option<u64>) -> Option<usize> {
+    flag.map(|n| n as usize)
 }
 
 /// Standard output, buffered (flush it), coloured according to `--color`

@@ -26,12 +26,15 @@ pub fn run(args: &SearchArgs, color: ColorWhen) -> Result<ExitCode> {
         render::search_table(&mut out, &results, request.offset)?;
         out.flush()?;
     }
-    Ok(if results.total_hits > 0 {
+    let code = if results.total_hits > 0 {
         exit::SUCCESS
     } else {
         exit::NO_HITS
-    }
-    .into())
+    };
+    // The process ends here: the kernel unmaps the index files at once,
+    // faster than closing them one by one.
+    std::mem::forget(searchable);
+    Ok(code.into())
 }
 
 /// On a fresh clone the default index does not exist yet, and after an

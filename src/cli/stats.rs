@@ -11,9 +11,7 @@ use crate::{exit, render, Engine};
 /// Runs `dossier stats`.
 pub fn run(args: &StatsArgs, color: ColorWhen) -> Result<ExitCode> {
     let engine = Engine::new();
-    let stats = engine
-        .open_index(&args.index, super::threads(None))?
-        .stats()?;
+    let stats = engine.open_index(&args.index, None)?.stats()?;
     if args.json {
         let mut out = BufWriter::new(std::io::stdout().lock());
         render::json(&mut out, &stats)?;

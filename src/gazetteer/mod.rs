@@ -2,11 +2,15 @@
 //! countries with their names and demonyms, as shipped in `data/`.
 //!
 //! The data files are generated from public sources by [`build`] and embedded
-//! into the binary, so nothing is read from disk at run time.
+//! into the binary, so nothing is read from disk at run time. Resolving a
+//! name (a search's `--actor`, a query word that names an actor) uses the
+//! sorted key tables of [`keys`], generated from the same files, and parses
+//! nothing; the full tables are parsed when extraction first needs them.
 
 pub mod build;
+pub mod keys;
 
-use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,14 +73,24 @@ pub struct Country {
     pub demonyms: Vec<String>,
 }
 
-/// The whole gazetteer with lookup tables.
+/// The whole gazetteer: the tables, parsed on first use, and the key tables
+/// that resolve names without them.
 #[derive(Debug)]
 pub struct Gazetteer {
-    actors: Vec<Actor>,
-    countries: Vec<Country>,
-    software: Vec<Software>,
-    actor_by_alias: HashMap<String, usize>,
-    country_by_key: HashMap<String, usize>,
+    actors: OnceLock<Vec<Actor>>,
+    countries: OnceLock<Vec<Country>>,
+    software: OnceLock<Vec<Software>>,
+    keys: keys::KeyTables,
+}
+
+/// What an alias key resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AliasMatch<'a> {
+    /// The actor's canonical name.
+    pub name: &'a str,
+    /// Whether the key is only one of the actor's ordinary-word aliases
+    /// ("Lead", "Snake"), not its name or a distinctive alias.
+    pub only_ordinary: bool,
 }
 
 /// Normalises an actor alias for lookup: case, spaces, hyphens, dots and
@@ -95,99 +109,102 @@ pub fn alias_key(alias: &str) -> String {
 }
 
 /// Normalises a country name or code for lookup.
-fn country_key(name: &str) -> String {
+pub fn country_key(name: &str) -> String {
     name.trim()
         .replace(['\u{2019}', '\u{2018}'], "'")
         .to_lowercase()
 }
 
 impl Gazetteer {
-    /// The gazetteer compiled into the binary. Build it once (an
-    /// [`crate::Engine`] holds one) and share it.
+    /// The gazetteer compiled into the binary. Cheap: the tables are parsed
+    /// when first used. Build it once (an [`crate::Engine`] holds one) and
+    /// share it.
     pub fn embedded() -> Gazetteer {
-        let actors: Vec<Actor> =
-            serde_json::from_str(ACTORS_JSON).expect("data/actors.json is valid (tested)");
-        let countries: Vec<Country> =
-            serde_json::from_str(COUNTRIES_JSON).expect("data/countries.json is valid (tested)");
-        let software: Vec<Software> =
-            serde_json::from_str(SOFTWARE_JSON).expect("data/software.json is valid (tested)");
-        Gazetteer::new(actors, countries).with_software(software)
+        Gazetteer {
+            actors: OnceLock::new(),
+            countries: OnceLock::new(),
+            software: OnceLock::new(),
+            keys: keys::KeyTables::embedded(),
+        }
     }
 
-    /// Builds lookup tables over the given actors and countries.
+    /// A gazetteer over the given actors and countries.
     pub fn new(actors: Vec<Actor>, countries: Vec<Country>) -> Gazetteer {
-        let mut actor_by_alias = HashMap::new();
-        for (i, actor) in actors.iter().enumerate() {
-            actor_by_alias.entry(alias_key(&actor.name)).or_insert(i);
-            for alias in actor.all_aliases() {
-                actor_by_alias.entry(alias_key(alias)).or_insert(i);
-            }
-        }
-        let mut country_by_key = HashMap::new();
-        for (i, country) in countries.iter().enumerate() {
-            let keys = std::iter::once(&country.code)
-                .chain(std::iter::once(&country.name))
-                .chain(&country.names)
-                .chain(&country.abbreviations)
-                .chain(&country.demonyms);
-            for key in keys {
-                country_by_key.entry(country_key(key)).or_insert(i);
-            }
-        }
+        let keys = keys::KeyTables::build(&actors, &countries);
         Gazetteer {
-            actors,
-            countries,
-            software: Vec::new(),
-            actor_by_alias,
-            country_by_key,
+            actors: OnceLock::from(actors),
+            countries: OnceLock::from(countries),
+            software: OnceLock::from(Vec::new()),
+            keys,
         }
     }
 
     /// Adds the malware and tool names.
     pub fn with_software(mut self, software: Vec<Software>) -> Gazetteer {
-        self.software = software;
+        self.software = OnceLock::from(software);
         self
     }
 
     /// Malware and tool names.
     pub fn software(&self) -> &[Software] {
-        &self.software
+        self.software.get_or_init(|| {
+            serde_json::from_str(SOFTWARE_JSON).expect("data/software.json is valid (tested)")
+        })
     }
 
     /// The software with this name, in any case.
     pub fn software_named(&self, name: &str) -> Option<&Software> {
-        self.software
+        self.software()
             .iter()
             .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
     }
 
     /// All actors.
     pub fn actors(&self) -> &[Actor] {
-        &self.actors
+        self.actors.get_or_init(|| {
+            serde_json::from_str(ACTORS_JSON).expect("data/actors.json is valid (tested)")
+        })
     }
 
     /// All countries.
     pub fn countries(&self) -> &[Country] {
-        &self.countries
+        self.countries.get_or_init(|| {
+            serde_json::from_str(COUNTRIES_JSON).expect("data/countries.json is valid (tested)")
+        })
     }
 
     /// Resolves any alias (any case, spacing or hyphenation) to its actor.
     pub fn actor(&self, alias: &str) -> Option<&Actor> {
-        self.actor_by_alias
-            .get(&alias_key(alias))
-            .map(|&i| &self.actors[i])
+        let (index, _) = self.keys.actor(&alias_key(alias))?;
+        self.actors().get(index)
+    }
+
+    /// Resolves any alias to its actor's canonical name, and says whether
+    /// it is only an ordinary-word alias, without parsing the actor table.
+    pub fn actor_alias(&self, alias: &str) -> Option<AliasMatch<'_>> {
+        let (index, only_ordinary) = self.keys.actor(&alias_key(alias))?;
+        Some(AliasMatch {
+            name: self.keys.actor_name(index)?,
+            only_ordinary,
+        })
     }
 
     /// Resolves an alpha-2 code, a name, a short form or a demonym to a country.
     pub fn country(&self, name_or_code: &str) -> Option<&Country> {
-        self.country_by_key
-            .get(&country_key(name_or_code))
-            .map(|&i| &self.countries[i])
+        let index = self.keys.country(&country_key(name_or_code))?;
+        self.countries().get(index)
+    }
+
+    /// Resolves an alpha-2 code, a name, a short form or a demonym to the
+    /// country's code, without parsing the country table.
+    pub fn country_code(&self, name_or_code: &str) -> Option<&str> {
+        let index = self.keys.country(&country_key(name_or_code))?;
+        self.keys.country_code(index)
     }
 
     /// The country with this exact alpha-2 code.
     pub fn country_by_code(&self, code: &str) -> Option<&Country> {
-        self.countries.iter().find(|c| c.code == code)
+        self.countries().iter().find(|c| c.code == code)
     }
 
     /// Up to `limit` actor names whose aliases are closest to `alias`, for
@@ -195,7 +212,7 @@ impl Gazetteer {
     pub fn similar_actors(&self, alias: &str, limit: usize) -> Vec<String> {
         let wanted = &alias_key(alias);
         let mut scored: Vec<(f64, &str)> = self
-            .actors
+            .actors()
             .iter()
             .flat_map(|actor| {
                 actor.all_aliases().map(move |a| {
@@ -224,7 +241,7 @@ impl Gazetteer {
     pub fn similar_countries(&self, name: &str, limit: usize) -> Vec<String> {
         let wanted = &country_key(name);
         let mut scored: Vec<(f64, &str)> = self
-            .countries
+            .countries()
             .iter()
             .flat_map(|c| {
                 std::iter::once(&c.name).chain(&c.names).map(move |n| {
@@ -253,6 +270,7 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn alias_key_ignores_case_spaces_and_hyphens() {

@@ -150,21 +150,24 @@ fn create_index(dir: &Path) -> Result<Index, IndexError> {
         .create_in_dir(dir)?)
 }
 
-/// Opens an existing index for searching.
-pub fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
+/// Opens an existing index for searching: the index, its fields and the
+/// number of segments of its last commit.
+pub fn open(dir: &Path) -> Result<(Index, Fields, usize), IndexError> {
     if !exists(dir) {
         return Err(IndexError::Missing(dir.to_path_buf()));
     }
-    let index = Index::open_in_dir(dir).map_err(|e| IndexError::Damaged {
+    let damaged = |e: TantivyError| IndexError::Damaged {
         path: dir.to_path_buf(),
         reason: e.to_string(),
-    })?;
-    if read_payload(&index).is_some_and(|p| p.schema_version != SCHEMA_VERSION) {
+    };
+    let index = Index::open_in_dir(dir).map_err(damaged)?;
+    let metas = index.load_metas().map_err(damaged)?;
+    if payload_of(&metas).is_some_and(|p| p.schema_version != SCHEMA_VERSION) {
         return Err(IndexError::SchemaMismatch);
     }
     let fields = Fields::from_schema(&index.schema())?;
     analyzer::register(&index);
-    Ok((index, fields))
+    Ok((index, fields, metas.segments.len()))
 }
 
 /// The schema version an index's last commit records, if it records one.
@@ -174,7 +177,10 @@ pub fn schema_version(dir: &Path) -> Option<u32> {
 }
 
 fn read_payload(index: &Index) -> Option<CommitPayload> {
-    let metas = index.load_metas().ok()?;
+    payload_of(&index.load_metas().ok()?)
+}
+
+fn payload_of(metas: &tantivy::IndexMeta) -> Option<CommitPayload> {
     serde_json::from_str(metas.payload.as_deref()?).ok()
 }
 

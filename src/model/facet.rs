@@ -323,8 +323,8 @@ impl Refusal {
 
 /// Resolves an actor alias to its canonical name.
 pub fn resolve_actor(gazetteer: &Gazetteer, name: &str) -> Result<String, Refusal> {
-    if let Some(actor) = gazetteer.actor(name) {
-        return Ok(actor.name.clone());
+    if let Some(actor) = gazetteer.actor_alias(name) {
+        return Ok(actor.name.to_string());
     }
     let suggestions = gazetteer.similar_actors(name, 3);
     let hint = if suggestions.is_empty() {
@@ -339,8 +339,8 @@ pub fn resolve_actor(gazetteer: &Gazetteer, name: &str) -> Result<String, Refusa
 
 /// Resolves a country code, name, short form or demonym to its alpha-2 code.
 pub fn resolve_country(gazetteer: &Gazetteer, name: &str) -> Result<String, Refusal> {
-    if let Some(country) = gazetteer.country(name) {
-        return Ok(country.code.clone());
+    if let Some(code) = gazetteer.country_code(name) {
+        return Ok(code.to_string());
     }
     let suggestions = gazetteer.similar_countries(name, 3);
     let hint = if suggestions.is_empty() {

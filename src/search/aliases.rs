@@ -11,7 +11,7 @@ use tantivy::query::Occur;
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::Facet;
 
-use crate::gazetteer::{alias_key, Gazetteer};
+use crate::gazetteer::Gazetteer;
 use crate::model::facet::ACTOR;
 
 /// The most words an alias typed without quotes is looked up over.
@@ -137,15 +137,10 @@ fn is_bare_word(ast: &UserInputAst) -> bool {
 /// article text: lower case, it is the word.
 fn actor_of(text: &str, gazetteer: &Gazetteer) -> Option<String> {
     let text = text.trim();
-    let actor = gazetteer.actor(text)?;
-    let key = alias_key(text);
-    let one_ordinary_word = !text.contains(char::is_whitespace)
-        && actor.word_aliases.iter().any(|a| alias_key(a) == key)
-        && !std::iter::once(&actor.name)
-            .chain(&actor.aliases)
-            .any(|a| alias_key(a) == key);
+    let actor = gazetteer.actor_alias(text)?;
+    let one_ordinary_word = !text.contains(char::is_whitespace) && actor.only_ordinary;
     let capitalised = text.chars().next().is_some_and(char::is_uppercase);
-    (!one_ordinary_word || capitalised).then(|| actor.name.clone())
+    (!one_ordinary_word || capitalised).then(|| actor.name.to_string())
 }
 
 /// `text` as written, or the actor's facet.

@@ -221,8 +221,11 @@ pub struct Searchable {
     reader: IndexReader,
     /// Resolves actor names in queries.
     gazetteer: Arc<Gazetteer>,
-    /// How many threads heavy queries are searched on.
-    threads: usize,
+    /// How many threads heavy queries are searched on: at most one per
+    /// segment, and one per core unless a number was asked for.
+    threads: Option<usize>,
+    /// Segments in the index.
+    segments: usize,
     /// Searches segments in parallel, for queries with enough work to repay
     /// handing it to other threads; started by the first such query.
     pool: OnceLock<Executor>,
@@ -243,16 +246,15 @@ static CALLING_THREAD: Executor = Executor::SingleThread;
 
 impl Searchable {
     /// Opens the index at `dir` on its last commit, searching up to
-    /// `threads` of its segments at once (one thread, or an index of one
-    /// segment, searches on the calling thread).
+    /// `threads` of its segments at once (`None`: one per core; one thread,
+    /// or an index of one segment, searches on the calling thread).
     pub fn open(
         dir: &Path,
         gazetteer: Arc<Gazetteer>,
-        threads: usize,
+        threads: Option<usize>,
     ) -> Result<Searchable, SearchError> {
-        let (index, fields) = index::open(dir)?;
+        let (index, fields, segments) = index::open(dir)?;
         let damaged = |e: tantivy::TantivyError| IndexError::damaged(dir, &e);
-        let segments = index.searchable_segment_ids().map_err(damaged)?.len();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -264,7 +266,8 @@ impl Searchable {
             fields,
             reader,
             gazetteer,
-            threads: threads.min(segments).max(1),
+            threads,
+            segments,
             pool: OnceLock::new(),
             parallel_min_postings: PARALLEL_MIN_POSTINGS,
         })
@@ -293,15 +296,23 @@ impl Searchable {
         &self.dir
     }
 
+    /// Whether searches stay on the calling thread whatever they read.
+    fn at_most_one_thread(&self) -> bool {
+        self.segments <= 1 || self.threads.is_some_and(|n| n <= 1)
+    }
+
     /// The pool of search threads, started on first use. `None` when one
     /// thread is all a search may use, or the threads cannot be started.
     fn pool(&self) -> Option<&Executor> {
-        if self.threads <= 1 {
+        if self.at_most_one_thread() {
             return None;
         }
         let pool = self.pool.get_or_init(|| {
-            Executor::multi_thread(self.threads, "dossier-search-")
-                .unwrap_or(Executor::SingleThread)
+            let threads = self
+                .threads
+                .unwrap_or_else(default_search_threads)
+                .min(self.segments);
+            Executor::multi_thread(threads, "dossier-search-").unwrap_or(Executor::SingleThread)
         });
         (!matches!(pool, Executor::SingleThread)).then_some(pool)
     }
@@ -573,7 +584,7 @@ impl Searchable {
     /// postings (every article's, for a query without words), otherwise on
     /// the calling thread.
     fn executor_for(&self, searcher: &Searcher, query: &dyn Query) -> &Executor {
-        if self.threads <= 1 {
+        if self.at_most_one_thread() {
             return &CALLING_THREAD;
         }
         let mut postings = 0u64;
@@ -585,10 +596,10 @@ impl Searchable {
         if !has_terms {
             postings = searcher.num_docs();
         }
-        match self.pool() {
-            Some(pool) if postings >= self.parallel_min_postings => pool,
-            _ => &CALLING_THREAD,
+        if postings < self.parallel_min_postings {
+            return &CALLING_THREAD;
         }
+        self.pool().unwrap_or(&CALLING_THREAD)
     }
 
     /// Facet counts over the articles in `scope`.

@@ -149,7 +149,5 @@ pub fn index_corpus(
 
 /// The index at `dir`, searched on one thread per core.
 pub fn searchable(dir: &Path) -> Searchable {
-    engine()
-        .open_index(dir, dossier::search::default_search_threads())
-        .expect("open index")
+    engine().open_index(dir, None).expect("open index")
 }

@@ -85,7 +85,7 @@ fn index(corpus: &Path, index: &Path, options: &IndexOptions) -> IndexSummary {
 
 /// Every document in the index, by id.
 fn documents(index: &Path) -> BTreeMap<String, Document> {
-    let searchable: Searchable = engine().open_index(index, 1).expect("open");
+    let searchable: Searchable = engine().open_index(index, Some(1)).expect("open");
     let request = SearchRequest {
         limit: 10_000,
         ..SearchRequest::default()
@@ -128,7 +128,11 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
     .unwrap();
 
     let summary = index(&corpus, &index_dir, &options());
-    assert_eq!((summary.added, summary.skipped.len()), (4, 0), "{summary:?}");
+    assert_eq!(
+        (summary.added, summary.skipped.len()),
+        (4, 0),
+        "{summary:?}"
+    );
     let docs = documents(&index_dir);
     let ids: Vec<&str> = docs.keys().map(String::as_str).collect();
     assert_eq!(
@@ -154,13 +158,20 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
     // documents go, the two new ones come, the bad line is reported.
     fs::write(
         &path,
-        feed(&[("a1", "2024-01-01", "Volt Typhoon hit US water utilities."), ("d4", "2024-02-01", "APT28 phished Germany.")])
-            + "a line without fields\n",
+        feed(&[
+            ("a1", "2024-01-01", "Volt Typhoon hit US water utilities."),
+            ("d4", "2024-02-01", "APT28 phished Germany."),
+        ]) + "a line without fields\n",
     )
     .unwrap();
     let edited = index(&corpus, &index_dir, &options());
     assert_eq!(
-        (edited.added, edited.updated, edited.removed, edited.unchanged),
+        (
+            edited.added,
+            edited.updated,
+            edited.removed,
+            edited.unchanged
+        ),
         (0, 2, 1, 1),
         "{edited:?}"
     );
@@ -172,7 +183,10 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
     );
     let docs = documents(&index_dir);
     let ids: Vec<&str> = docs.keys().map(String::as_str).collect();
-    assert_eq!(ids, ["feeds/news.feed#a1", "feeds/news.feed#d4", "plain.txt"]);
+    assert_eq!(
+        ids,
+        ["feeds/news.feed#a1", "feeds/news.feed#d4", "plain.txt"]
+    );
     assert!(docs["feeds/news.feed#a1"].body.contains("water"));
 
     // Deleted: every article of the file goes, the plain file stays.
@@ -190,7 +204,10 @@ fn articles_of_one_file_sharing_an_id_all_get_indexed_under_distinct_ids() {
     fs::create_dir_all(&corpus).unwrap();
     fs::write(
         corpus.join("dup.feed"),
-        feed(&[("x", "2024-01-01", "First."), ("x", "2024-01-02", "Second.")]),
+        feed(&[
+            ("x", "2024-01-01", "First."),
+            ("x", "2024-01-02", "Second."),
+        ]),
     )
     .unwrap();
     let summary = index(&corpus, &index_dir, &options());
@@ -309,7 +326,7 @@ fn a_kill_in_the_middle_of_a_file_never_leaves_it_half_indexed() {
         loop {
             let committed = index_dir.join("meta.json").exists()
                 && engine()
-                    .open_index(&index_dir, 1)
+                    .open_index(&index_dir, Some(1))
                     .is_ok_and(|s| s.searcher().num_docs() > 0);
             if committed {
                 break;
@@ -331,7 +348,10 @@ fn a_kill_in_the_middle_of_a_file_never_leaves_it_half_indexed() {
             "round {round}: the child finished before the kill"
         );
         for (file, articles) in &committed {
-            assert_eq!(*articles, ARTICLES_PER_FILE, "round {round}: {file} half committed");
+            assert_eq!(
+                *articles, ARTICLES_PER_FILE,
+                "round {round}: {file} half committed"
+            );
         }
         let rerun = index(&corpus, &index_dir, &options());
         assert_eq!(

@@ -149,7 +149,7 @@ fn searching_segments_in_parallel_finds_what_one_thread_finds() {
     }
     let open = |threads| {
         crate::common::engine()
-            .open_index(&index_dir, threads)
+            .open_index(&index_dir, Some(threads))
             .unwrap()
             .with_parallel_threshold(0)
     };
