@@ -7,6 +7,17 @@
 //! stage shares: the facet table and the document types. [`cli`] is the
 //! command-line front end. An [`Engine`], built once, carries the
 //! gazetteer and extractor to every stage.
+//!
+//! ```no_run
+//! use dossier::{search::SearchParams, Engine};
+//!
+//! let engine = Engine::new();
+//! let index = engine.open_index(std::path::Path::new("index"), None)?;
+//! let params = SearchParams::from_pairs([("q", "electoral commission"), ("country", "GB")])?;
+//! let results = engine.search(&index, &params)?;
+//! println!("{}", serde_json::to_string(&results)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod cli;
 pub mod exit;

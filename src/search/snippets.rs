@@ -6,7 +6,11 @@
 //! to look it up, though the field's analyzer has already lower-cased it,
 //! and that allocation was a third of a rare word's search at 1M articles.
 //! Here tokens are looked up as they come, and only the best passage so far
-//! is kept.
+//! is kept. On dossier's English fields a word is stemmed only when it
+//! begins with the letter one of the query's words begins with: Snowball's
+//! English stemmer never changes a word's first letter, so no other word can
+//! stem to one of them, and a process that shows a few snippets no longer
+//! stems every word of every hit.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -14,15 +18,30 @@ use std::ops::Range;
 use rustc_hash::FxBuildHasher;
 use tantivy::query::Query;
 use tantivy::schema::Field;
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{Score, Searcher, Term};
+
+use crate::index::analyzer;
 
 /// Finds the best passage of texts for one query.
 pub struct Highlighter {
     /// Each of the query's indexed words in the field, weighted by rarity.
     weights: HashMap<String, Score, FxBuildHasher>,
-    analyzer: TextAnalyzer,
+    words: Words,
     max_chars: usize,
+}
+
+/// How a text is split into the words looked up in `weights`.
+enum Words {
+    /// The field's own analyzer.
+    Analyzed(TextAnalyzer),
+    /// dossier's English analyzer without its stemmer, each word stemmed
+    /// only when its first letter is one of `initials`.
+    English {
+        unstemmed: TextAnalyzer,
+        stemmer: frostem::Stemmer,
+        initials: Vec<char>,
+    },
 }
 
 /// A passage: its byte range in the text and its words' ranges in the text.
@@ -61,9 +80,26 @@ impl Highlighter {
                 weights.insert(word.to_string(), 1.0 / (1.0 + doc_freq as Score));
             }
         }
+        let english = matches!(
+            searcher.schema().get_field_entry(field).field_type(),
+            tantivy::schema::FieldType::Str(options)
+                if options.get_indexing_options().map(|o| o.tokenizer()) == Some(analyzer::NAME)
+        );
+        let words = if english {
+            let mut initials: Vec<char> = weights.keys().filter_map(|w| w.chars().next()).collect();
+            initials.sort_unstable();
+            initials.dedup();
+            Words::English {
+                unstemmed: analyzer::unstemmed(),
+                stemmer: analyzer::stemmer(),
+                initials,
+            }
+        } else {
+            Words::Analyzed(searcher.index().tokenizer_for_field(field)?)
+        };
         Ok(Highlighter {
             weights,
-            analyzer: searcher.index().tokenizer_for_field(field)?,
+            words,
             max_chars,
         })
     }
@@ -81,8 +117,17 @@ impl Highlighter {
             range: 0..0,
             words: Vec::new(),
         };
-        let mut stream = self.analyzer.token_stream(text);
-        while let Some(token) = stream.next() {
+        let (analyzer, english) = match &mut self.words {
+            Words::Analyzed(analyzer) => (analyzer, None),
+            Words::English {
+                unstemmed,
+                stemmer,
+                initials,
+            } => (unstemmed, Some((&*stemmer, &*initials))),
+        };
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            let token = stream.token_mut();
             if token.offset_to - current.range.start > self.max_chars {
                 if score > 0.0 && best.as_ref().is_none_or(|(top, _)| score > *top) {
                     let next = Passage {
@@ -97,6 +142,13 @@ impl Highlighter {
                 score = 0.0;
             }
             current.range.end = token.offset_to;
+            if let Some((stemmer, initials)) = english {
+                let initial = token.text.chars().next();
+                if initial.is_none_or(|c| initials.binary_search(&c).is_err()) {
+                    continue;
+                }
+                analyzer::stem_in_place(stemmer, &mut token.text);
+            }
             if let Some(weight) = self.weights.get(token.text.as_str()) {
                 score += weight;
                 current.words.push(token.offset_from..token.offset_to);
