@@ -414,17 +414,20 @@ mod tests {
         let mut names = BTreeSet::new();
         let mut keys = BTreeSet::new();
         let mut params = BTreeSet::new();
+        let plain = |name: &str| {
+            name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
         for facet in FACETS {
             assert!(
                 !facet.name.is_empty() && !facet.label.is_empty(),
                 "{facet:?}"
             );
             assert!(
-                facet
-                    .name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{facet:?}: a field name is lower-case ASCII"
+                plain(facet.name) && plain(facet.hit_key),
+                "{facet:?}: names and keys are [a-z][a-z0-9_]*, good as a field, a flag and JSON"
             );
             assert!(names.insert(facet.name), "{facet:?}: name used twice");
             assert!(keys.insert(facet.hit_key), "{facet:?}: key used twice");
@@ -435,6 +438,7 @@ mod tests {
                     help,
                     ..
                 } => {
+                    assert!(plain(param), "{facet:?}: a parameter is [a-z][a-z0-9_]*");
                     assert!(params.insert(*param), "{facet:?}: parameter used twice");
                     assert!(!value_name.is_empty() && !help.is_empty(), "{facet:?}");
                     assert!(facet.on_documents(), "{facet:?}: filters on stored values");
