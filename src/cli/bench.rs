@@ -11,7 +11,7 @@ use clap::{Args, FromArgMatches};
 use serde::Serialize;
 
 use super::{BenchArgs, FlagError, SearchArgs};
-use crate::search::SearchRequest;
+use crate::search::{SearchParams, SearchRequest};
 use crate::{exit, render, Engine};
 
 /// One line of the query file, validated.
@@ -26,7 +26,9 @@ pub struct BenchQuery {
 }
 
 /// Parses a query file: one `dossier search` argument list a line, split like
-/// a shell would; blank lines and lines starting with `#` are skipped.
+/// a shell would, or one JSON object of search parameters (what the HTTP API
+/// takes: `{"q": "salt typhoon", "country": "US"}`); blank lines and lines
+/// starting with `#` are skipped.
 pub fn parse_queries(
     file: &Path,
     text: &str,
@@ -39,6 +41,17 @@ pub fn parse_queries(
             continue;
         }
         let at = |reason: String| FlagError(format!("{} line {}: {reason}", file.display(), n + 1));
+        if trimmed.starts_with('{') {
+            let params: SearchParams = serde_json::from_str(trimmed)
+                .map_err(|e| at(format!("not a JSON object of search parameters: {e}")))?;
+            let request = engine.resolve(&params).map_err(|e| at(e.to_string()))?;
+            queries.push(BenchQuery {
+                line: n + 1,
+                text: trimmed.to_string(),
+                request,
+            });
+            continue;
+        }
         let words =
             shell_words::split(trimmed).map_err(|e| at(format!("{e}; balance the quotes")))?;
         // As in the example (`salt typhoon --country US`), the words
@@ -253,9 +266,13 @@ mod tests {
 
     #[test]
     fn query_lines_take_search_flags() {
-        let text = "# comment\n\nsalt typhoon --country Britain --facets\n'\"cloud hopper\"' -n 0\n--actor Zirconium --since 2020-01-01\n";
+        let text = "# comment\n\nsalt typhoon --country Britain --facets\n'\"cloud hopper\"' -n 0\n--actor Zirconium --since 2020-01-01\n{\"q\": \"salt typhoon\", \"country\": \"Britain\", \"facets\": true}\n";
         let queries = parse_queries(Path::new("q.txt"), text, &Engine::new()).unwrap();
-        assert_eq!(queries.len(), 3);
+        assert_eq!(queries.len(), 4);
+        assert_eq!(
+            queries[3].request, queries[0].request,
+            "flags and JSON agree"
+        );
         assert_eq!(queries[0].line, 3);
         assert_eq!(queries[0].request.query.as_deref(), Some("salt typhoon"));
         assert_eq!(queries[0].request.values_of(&TARGET), ["GB"]);
@@ -278,6 +295,18 @@ mod tests {
         assert!(e.0.starts_with("q.txt line 1:"), "{}", e.0);
         let e = parse_queries(Path::new("q.txt"), "x --bogus\n", g).unwrap_err();
         assert!(e.0.contains("--bogus"), "{}", e.0);
+        let e = parse_queries(Path::new("q.txt"), "{\"actor\": \"Fancy Bare\"}\n", g).unwrap_err();
+        assert!(
+            e.0.starts_with("q.txt line 1: actor \"Fancy Bare\""),
+            "{}",
+            e.0
+        );
+        let e = parse_queries(Path::new("q.txt"), "{\"q\": 3}\n", g).unwrap_err();
+        assert!(
+            e.0.contains("not a JSON object of search parameters"),
+            "{}",
+            e.0
+        );
         let e = parse_queries(Path::new("q.txt"), "# only\n\n", g).unwrap_err();
         assert!(e.0.contains("no queries"), "{}", e.0);
     }
