@@ -344,6 +344,25 @@ pub fn threads(flag: Option<u64>) -> Option<usize> {
     flag.map(|n| n as usize)
 }
 
+/// Prints `value` on standard output, buffered: as JSON, or as the table
+/// `table` writes for people.
+pub fn print<T: serde::Serialize>(
+    json: bool,
+    color: ColorWhen,
+    value: &T,
+    table: impl FnOnce(&mut BufferedStandardStream, &T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if json {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        crate::render::json(&mut out, value)?;
+        std::io::Write::flush(&mut out)
+    } else {
+        let mut out = stdout(color);
+        table(&mut out, value)?;
+        std::io::Write::flush(&mut out)
+    }
+}
+
 /// Standard output, buffered (flush it), coloured according to `--color`
 /// and `NO_COLOR`.
 pub fn stdout(color: ColorWhen) -> BufferedStandardStream {

@@ -1,6 +1,5 @@
 //! `dossier search`: flags → search parameters → search → table or JSON.
 
-use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -17,15 +16,9 @@ pub fn run(args: &SearchArgs, color: ColorWhen) -> Result<ExitCode> {
     build_default_index_if_needed(&engine, &args.index)?;
     let searchable = engine.open_index(&args.index, super::threads(args.threads))?;
     let results = searchable.search(&request)?;
-    if args.json {
-        let mut out = BufWriter::new(std::io::stdout().lock());
-        render::json(&mut out, &results)?;
-        out.flush()?;
-    } else {
-        let mut out = super::stdout(color);
-        render::search_table(&mut out, &results, request.offset)?;
-        out.flush()?;
-    }
+    super::print(args.json, color, &results, |out, results| {
+        render::search_table(out, results, request.offset)
+    })?;
     let code = if results.total_hits > 0 {
         exit::SUCCESS
     } else {

@@ -6,9 +6,7 @@
 
 use std::io::{BufWriter, Write};
 
-use crate::model::Document;
-use crate::pipeline::{HeldSources, Sink, SinkError};
-use crate::source::SourceFile;
+use crate::pipeline::{HeldSources, Sink, SinkError, SourceDocuments};
 
 /// Writes documents to `W`, one JSON object a line.
 pub struct NdjsonSink<W: Write> {
@@ -59,15 +57,9 @@ impl<W: Write> NdjsonSink<W> {
 }
 
 impl<W: Write> Sink for NdjsonSink<W> {
-    fn write_source(
-        &mut self,
-        _source: &SourceFile,
-        _signature: u64,
-        _held: bool,
-        documents: Vec<Document>,
-    ) -> Result<(), SinkError> {
+    fn write_sources(&mut self, sources: Vec<SourceDocuments>) -> Result<(), SinkError> {
         let mut line = Vec::new();
-        for document in &documents {
+        for document in sources.iter().flat_map(|s| &s.documents) {
             line.clear();
             serde_json::to_writer(&mut line, document).map_err(|e| self.io(e.into()))?;
             line.push(b'\n');

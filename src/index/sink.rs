@@ -3,16 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use tantivy::{Index, IndexWriter, Term};
+use rayon::prelude::*;
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::schema::{self, field, Fields};
 use super::{
     analyzer, commit, create_index, exists, open_writer, read_payload, wipe_index_files,
     CommitPayload, IndexError, WriteOptions, SCHEMA_VERSION,
 };
-use crate::model::Document;
-use crate::pipeline::{source_key, Held, HeldSources, Sink, SinkError};
-use crate::source::SourceFile;
+use crate::pipeline::{source_key, Held, HeldSources, Sink, SinkError, SourceDocuments};
 
 /// An index open for writing.
 pub struct IndexSink {
@@ -182,23 +181,31 @@ impl Sink for IndexSink {
         Ok(held)
     }
 
-    fn write_source(
-        &mut self,
-        source: &SourceFile,
-        signature: u64,
-        held: bool,
-        documents: Vec<Document>,
-    ) -> Result<(), SinkError> {
-        // A file the last commit does not hold is in no segment, and the walk
-        // meets each file once: only a held file has old articles to delete.
-        // Deleting every file regardless made each commit look all of them
-        // up in every segment.
-        if held {
-            self.delete_source(&source.relative)?;
-        }
-        for document in &documents {
-            let doc = schema::to_tantivy(&self.fields, document, signature);
-            self.writer()?.add_document(doc).map_err(IndexError::from)?;
+    fn write_sources(&mut self, sources: Vec<SourceDocuments>) -> Result<(), SinkError> {
+        // Tantivy documents are built on every core; the writer's own
+        // threads then index them.
+        let fields = &self.fields;
+        let prepared: Vec<Vec<TantivyDocument>> = sources
+            .par_iter()
+            .map(|source| {
+                source
+                    .documents
+                    .iter()
+                    .map(|document| schema::to_tantivy(fields, document, source.signature))
+                    .collect()
+            })
+            .collect();
+        for (source, documents) in sources.iter().zip(prepared) {
+            // A file the last commit does not hold is in no segment, and
+            // the walk meets each file once: only a held file has old
+            // articles to delete. Deleting every file regardless made each
+            // commit look all of them up in every segment.
+            if source.held {
+                self.delete_source(&source.file.relative)?;
+            }
+            for doc in documents {
+                self.writer()?.add_document(doc).map_err(IndexError::from)?;
+            }
         }
         Ok(())
     }

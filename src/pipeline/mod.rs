@@ -66,15 +66,9 @@ pub trait Sink {
         Ok(HeldSources::default())
     }
 
-    /// Replaces whatever it holds from `source` (when `held`) by
-    /// `documents`, which may be none.
-    fn write_source(
-        &mut self,
-        source: &SourceFile,
-        signature: u64,
-        held: bool,
-        documents: Vec<Document>,
-    ) -> Result<(), SinkError>;
+    /// For each source file of a batch, replaces whatever it holds from it
+    /// (when `held`) by its documents, which may be none; in order.
+    fn write_sources(&mut self, sources: Vec<SourceDocuments>) -> Result<(), SinkError>;
 
     /// Removes the source files among `gone` (keys of [`held`](Sink::held)
     /// that the walk did not meet).
@@ -85,6 +79,19 @@ pub trait Sink {
 
     /// The last commit, and whatever must finish after it (merges).
     fn finish(&mut self) -> Result<(), SinkError>;
+}
+
+/// The documents of one source file, for a sink.
+#[derive(Debug)]
+pub struct SourceDocuments {
+    /// The file.
+    pub file: SourceFile,
+    /// Its change signature.
+    pub signature: u64,
+    /// Whether the sink holds an earlier version of it.
+    pub held: bool,
+    /// Its articles now (none: it is to be removed).
+    pub documents: Vec<Document>,
 }
 
 /// A sink could not take the documents.
@@ -327,10 +334,14 @@ pub fn run(
             }
             let read: Vec<Result<ReadSource, SkipReason>> =
                 batch.par_iter().map(|p| run.read(&p.file)).collect();
+            let mut writes = Vec::with_capacity(batch.len());
             for (pending, result) in batch.drain(..).zip(read) {
-                let written = run.write(pending, result, sink, &mut summary, reporter)?;
-                since_commit += written;
+                if let Some(write) = run.account(pending, result, &mut summary, reporter) {
+                    since_commit += write.documents.len();
+                    writes.push(write);
+                }
             }
+            sink.write_sources(writes)?;
             progress.articles_written = summary.written() as u64;
             progress.bytes_read = summary.bytes_read;
             reporter.progress(&progress);
@@ -496,16 +507,15 @@ impl Run<'_> {
         }
     }
 
-    /// Hands one read source file to the sink and counts it; returns how
-    /// many articles were written.
-    fn write(
+    /// Counts one read source file and reports its problems; returns what
+    /// the sink is to write for it, if anything.
+    fn account(
         &self,
         pending: Pending,
         result: Result<ReadSource, SkipReason>,
-        sink: &mut dyn Sink,
         summary: &mut IndexSummary,
         reporter: &mut dyn Reporter,
-    ) -> Result<usize, SinkError> {
+    ) -> Option<SourceDocuments> {
         let Pending {
             file,
             signature,
@@ -516,18 +526,20 @@ impl Run<'_> {
         let read = match result {
             Ok(read) => read,
             Err(reason) => {
-                if held.is_some() {
-                    // The old version no longer matches the file on disk.
-                    sink.write_source(&file, signature, true, Vec::new())?;
-                    summary.removed += before;
-                }
                 let message = FileMessage {
                     path: shown,
                     reason: reason.to_string(),
                 };
                 reporter.skipped(&message);
                 summary.skipped.push(message);
-                return Ok(0);
+                // The old version no longer matches the file on disk.
+                summary.removed += before;
+                return held.is_some().then_some(SourceDocuments {
+                    file,
+                    signature,
+                    held: true,
+                    documents: Vec::new(),
+                });
             }
         };
         for problem in read.problems {
@@ -551,7 +563,11 @@ impl Run<'_> {
         summary.updated += now.min(before);
         summary.added += now.saturating_sub(before);
         summary.removed += before.saturating_sub(now);
-        sink.write_source(&file, signature, held.is_some(), read.documents)?;
-        Ok(now)
+        Some(SourceDocuments {
+            file,
+            signature,
+            held: held.is_some(),
+            documents: read.documents,
+        })
     }
 }

@@ -301,8 +301,23 @@ impl SearchParams {
         }
         // In the table's order, whatever order the parameters came in.
         filters.sort_by_key(|(facet, _)| facet.position());
-        let limit = bounded("limit", self.limit.unwrap_or(DEFAULT_LIMIT), MAX_LIMIT)?;
-        let offset = bounded("offset", self.offset.unwrap_or(0), MAX_OFFSET)?;
+        let limit = bounded(
+            "limit",
+            self.limit.unwrap_or(DEFAULT_LIMIT),
+            MAX_LIMIT,
+            &[
+                Piece::Text("the most one search returns; page through the rest with ".into()),
+                Piece::Param("offset"),
+            ],
+        )?;
+        let offset = bounded(
+            "offset",
+            self.offset.unwrap_or(0),
+            MAX_OFFSET,
+            &[Piece::Text(
+                "the furthest a search pages; narrow it with a query or filters".into(),
+            )],
+        )?;
         let query = self.q.clone().filter(|q| !q.trim().is_empty());
         let sort = match self.sort.as_deref() {
             Some(name) => name.parse().map_err(|()| {
@@ -343,16 +358,16 @@ fn date(param: &str, value: &str) -> Result<NaiveDate, ParamError> {
     })
 }
 
-fn bounded(param: &str, value: u64, max: u64) -> Result<usize, ParamError> {
+fn bounded(param: &str, value: u64, max: u64, why: &[Piece]) -> Result<usize, ParamError> {
     if value > max {
+        let mut sentence = vec![
+            Piece::This,
+            Piece::Text(format!(" {value} is more than {max}, ")),
+        ];
+        sentence.extend_from_slice(why);
         return Err(ParamError {
             param: param.to_string(),
-            sentence: vec![
-                Piece::This,
-                Piece::Text(format!(
-                    " {value} is more than {max}, the most one search takes"
-                )),
-            ],
+            sentence,
         });
     }
     Ok(value as usize)
@@ -496,7 +511,10 @@ mod tests {
             limit: Some(MAX_LIMIT + 1),
             ..SearchParams::default()
         };
-        assert_eq!(resolve(&bad).unwrap_err().param, "limit");
+        assert_eq!(
+            resolve(&bad).unwrap_err().for_flags(),
+            "--limit 10001 is more than 10000, the most one search returns; page through the rest with --offset"
+        );
     }
 
     #[test]
