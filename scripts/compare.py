@@ -182,8 +182,11 @@ def sqlite_query(con, q, by_alias):
                    f"WHERE fts MATCH ? {''.join(' AND ' + c for c in rest)} ORDER BY score LIMIT ?")
             hits = con.execute(sql, [args[0], *args[1:], q["limit"]]).fetchall()
         else:
-            sql = (f"SELECT docs.id, docs.path, fts.title, docs.date, substr(fts.body, 1, 240) FROM docs "
-                   f"JOIN fts ON fts.rowid = docs.id WHERE {cond} ORDER BY docs.date DESC LIMIT ?")
+            # The newest first from the date index, then their text: joined
+            # directly, SQLite's planner scans the whole FTS table.
+            sql = (f"SELECT d.id, d.path, fts.title, d.date, substr(fts.body, 1, 240) FROM "
+                   f"(SELECT docs.id, docs.path, docs.date FROM docs WHERE {cond} ORDER BY docs.date DESC LIMIT ?) AS d "
+                   f"JOIN fts ON fts.rowid = d.id ORDER BY d.date DESC")
             hits = con.execute(sql, [*args, q["limit"]]).fetchall()
     facets = None
     if q["facets"]:
