@@ -1,5 +1,5 @@
 //! Newline-delimited JSON: each document as one object a line (the
-//! canonical [`Document`] serialisation), for other engines to ingest.
+//! canonical [`crate::model::Document`] serialisation), for other engines to ingest.
 //!
 //! A stream holds no state to compare with, so every run writes every
 //! article of the corpus.

@@ -3,7 +3,7 @@
 //! the countries it reports as targeted — with the evidence for each.
 //!
 //! Matching is one hashed word n-gram pass over every alias and country form
-//! (see [`phrases`]), with whole-word and case rules per pattern; context rules then decide whether a
+//! (see `phrases.rs`), with whole-word and case rules per pattern; context rules then decide whether a
 //! country mention is a victim, an accused state or a bystander.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,5 +1,5 @@
 //! Index: opening and creating the Tantivy index, its schema (derived from
-//! the facet table, in [`schema`]), the analyzer, and the sink the pipeline
+//! the facet table, in [`mod@schema`]), the analyzer, and the sink the pipeline
 //! writes it through ([`sink`]).
 //!
 //! An index records, with every commit, the schema version and the corpus

@@ -1,6 +1,6 @@
 //! Sources: the files under a corpus folder that some reader takes, found
 //! by one walk, each with what tells a changed file from an unchanged one.
-//! [`format`] turns a source file into articles.
+//! [`mod@format`] turns a source file into articles.
 //!
 //! A bad file never stops the run: it comes back as a [`SkipReason`] that the
 //! caller reports as `path: reason` and counts.
