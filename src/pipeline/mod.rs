@@ -230,7 +230,9 @@ struct Pending {
 struct ReadSource {
     documents: Vec<Document>,
     bytes: u64,
-    warnings: Vec<String>,
+    /// Caveats, each with the article's local id when the file holds
+    /// several.
+    warnings: Vec<(Option<String>, String)>,
     problems: Vec<ArticleProblem>,
 }
 
@@ -469,11 +471,17 @@ impl Run<'_> {
             Some(local) => format!("{}#{local}", file.relative),
         };
         if !ids.insert(id.clone()) {
-            let unique = format!("{}#{position}", file.relative);
+            // The position, and a suffix should an article already have
+            // that id of its own.
+            let mut unique = format!("{}#{position}", file.relative);
+            let mut n = 1;
+            while !ids.insert(unique.clone()) {
+                n += 1;
+                unique = format!("{}#{position}.{n}", file.relative);
+            }
             warnings.push(Warning(format!(
                 "a second article has the id {id}; indexed as {unique}"
             )));
-            ids.insert(unique.clone());
             id = unique;
         }
         let extraction = if self.options.extract {
@@ -488,10 +496,7 @@ impl Run<'_> {
             &mut warnings,
         );
         read.warnings
-            .extend(warnings.into_iter().map(|w| match &local_id {
-                Some(local) => format!("article {local}: {}", w.0),
-                None => w.0,
-            }));
+            .extend(warnings.into_iter().map(|w| (local_id.clone(), w.0)));
         Document {
             id,
             source_file: file.relative.clone(),
@@ -542,19 +547,22 @@ impl Run<'_> {
                 });
             }
         };
+        // The place goes with the path (`feed.jsonl line 12: ...`), so the
+        // reasons group in the summary.
         for problem in read.problems {
             let message = FileMessage {
-                path: shown.clone(),
-                reason: format!("{}: {}", problem.location, problem.reason),
+                path: format!("{shown} {}", problem.location),
+                reason: problem.reason,
             };
             reporter.skipped(&message);
             summary.skipped.push(message);
         }
-        for reason in read.warnings {
-            let message = FileMessage {
-                path: shown.clone(),
-                reason,
+        for (local_id, reason) in read.warnings {
+            let path = match local_id {
+                Some(local) => format!("{shown}#{local}"),
+                None => shown.clone(),
             };
+            let message = FileMessage { path, reason };
             reporter.warned(&message);
             summary.warnings.push(message);
         }

@@ -177,9 +177,14 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
     );
     assert_eq!(edited.skipped.len(), 1, "{edited:?}");
     assert!(
-        edited.skipped[0].reason.starts_with("line 3: "),
+        edited.skipped[0].path.ends_with("news.feed line 3"),
         "{:?}",
         edited.skipped
+    );
+    assert_eq!(
+        edited.skip_reasons(),
+        [("not id|date|body".to_string(), 1)],
+        "the summary groups by reason, not by line"
     );
     let docs = documents(&index_dir);
     let ids: Vec<&str> = docs.keys().map(String::as_str).collect();
