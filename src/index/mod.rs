@@ -170,12 +170,6 @@ pub fn open(dir: &Path) -> Result<(Index, Fields, usize), IndexError> {
     Ok((index, fields, metas.segments.len()))
 }
 
-/// The schema version an index's last commit records, if it records one.
-pub fn schema_version(dir: &Path) -> Option<u32> {
-    let index = Index::open_in_dir(dir).ok()?;
-    read_payload(&index).map(|p| p.schema_version)
-}
-
 fn read_payload(index: &Index) -> Option<CommitPayload> {
     payload_of(&index.load_metas().ok()?)
 }

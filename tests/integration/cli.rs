@@ -592,6 +592,58 @@ fn search_on_a_fresh_clone_builds_the_default_index_first() {
         .stderr(predicate::str::is_empty());
 }
 
+/// Makes the last commit of the index at `dir` say an older dossier
+/// (schema 3) built it.
+fn age_the_index(dir: &std::path::Path) {
+    let meta = dir.join("meta.json");
+    let text = fs::read_to_string(&meta).unwrap();
+    let current = format!("\\\"schema_version\\\":{}", dossier::index::SCHEMA_VERSION);
+    assert!(text.contains(&current), "{text}");
+    fs::write(&meta, text.replace(&current, "\\\"schema_version\\\":3")).unwrap();
+}
+
+#[test]
+fn an_index_built_by_an_older_dossier_is_rebuilt_by_index_and_by_search_on_the_default() {
+    let env = sample_env();
+    env.index_corpus();
+
+    // Another index folder than the default is refused, with the fix.
+    env.cmd()
+        .args(["index", "corpus", "--index", "elsewhere", "--quiet"])
+        .assert()
+        .success();
+    age_the_index(&env.dir.path().join("elsewhere"));
+    env.cmd()
+        .args(["search", "x", "--index", "elsewhere"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "built by another version of dossier",
+        ));
+
+    // `dossier index` starts over and says so.
+    age_the_index(&env.index());
+    let summary = env.index_json();
+    assert_eq!(summary["rebuilt_from_schema"], 3, "{summary}");
+    assert_eq!(summary["added"], 6, "{summary}");
+    assert_eq!(env.search(&["--limit", "0"])["total_hits"], 6);
+
+    // `dossier search` on the default index rebuilds it from corpus/ first.
+    age_the_index(&env.index());
+    let output = env
+        .cmd()
+        .args(["search", "electoral commission"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("was built by another version of dossier; rebuilding it from corpus/ first"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn table_output_shows_rank_date_title_actors_targets_path_and_snippet() {
     let env = sample_env();
