@@ -23,25 +23,18 @@ use tantivy::{Score, Searcher, Term};
 
 use crate::index::analyzer;
 
-/// Finds the best passage of texts for one query.
+/// Finds the best passage of texts for one query, in a field analysed by
+/// dossier's English analyzer.
 pub struct Highlighter {
     /// Each of the query's indexed words in the field, weighted by rarity.
     weights: HashMap<String, Score, FxBuildHasher>,
-    words: Words,
+    /// The English analyzer without its stemmer.
+    unstemmed: TextAnalyzer,
+    stemmer: frostem::Stemmer,
+    /// The first letters of the query's words: only words beginning with
+    /// one of them are stemmed.
+    initials: Vec<char>,
     max_chars: usize,
-}
-
-/// How a text is split into the words looked up in `weights`.
-enum Words {
-    /// The field's own analyzer.
-    Analyzed(TextAnalyzer),
-    /// dossier's English analyzer without its stemmer, each word stemmed
-    /// only when its first letter is one of `initials`.
-    English {
-        unstemmed: TextAnalyzer,
-        stemmer: frostem::Stemmer,
-        initials: Vec<char>,
-    },
 }
 
 /// A passage: its byte range in the text and its words' ranges in the text.
@@ -80,26 +73,27 @@ impl Highlighter {
                 weights.insert(word.to_string(), 1.0 / (1.0 + doc_freq as Score));
             }
         }
+        let entry = searcher.schema().get_field_entry(field);
         let english = matches!(
-            searcher.schema().get_field_entry(field).field_type(),
+            entry.field_type(),
             tantivy::schema::FieldType::Str(options)
                 if options.get_indexing_options().map(|o| o.tokenizer()) == Some(analyzer::NAME)
         );
-        let words = if english {
-            let mut initials: Vec<char> = weights.keys().filter_map(|w| w.chars().next()).collect();
-            initials.sort_unstable();
-            initials.dedup();
-            Words::English {
-                unstemmed: analyzer::unstemmed(),
-                stemmer: analyzer::stemmer(),
-                initials,
-            }
-        } else {
-            Words::Analyzed(searcher.index().tokenizer_for_field(field)?)
-        };
+        if !english {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "snippets are made from fields analysed by {}, not {}",
+                analyzer::NAME,
+                entry.name()
+            )));
+        }
+        let mut initials: Vec<char> = weights.keys().filter_map(|w| w.chars().next()).collect();
+        initials.sort_unstable();
+        initials.dedup();
         Ok(Highlighter {
             weights,
-            words,
+            unstemmed: analyzer::unstemmed(),
+            stemmer: analyzer::stemmer(),
+            initials,
             max_chars,
         })
     }
@@ -117,15 +111,7 @@ impl Highlighter {
             range: 0..0,
             words: Vec::new(),
         };
-        let (analyzer, english) = match &mut self.words {
-            Words::Analyzed(analyzer) => (analyzer, None),
-            Words::English {
-                unstemmed,
-                stemmer,
-                initials,
-            } => (unstemmed, Some((&*stemmer, &*initials))),
-        };
-        let mut stream = analyzer.token_stream(text);
+        let mut stream = self.unstemmed.token_stream(text);
         while stream.advance() {
             let token = stream.token_mut();
             if token.offset_to - current.range.start > self.max_chars {
@@ -142,13 +128,11 @@ impl Highlighter {
                 score = 0.0;
             }
             current.range.end = token.offset_to;
-            if let Some((stemmer, initials)) = english {
-                let initial = token.text.chars().next();
-                if initial.is_none_or(|c| initials.binary_search(&c).is_err()) {
-                    continue;
-                }
-                analyzer::stem_in_place(stemmer, &mut token.text);
+            let initial = token.text.chars().next();
+            if initial.is_none_or(|c| self.initials.binary_search(&c).is_err()) {
+                continue;
             }
+            analyzer::stem_in_place(&self.stemmer, &mut token.text);
             if let Some(weight) = self.weights.get(token.text.as_str()) {
                 score += weight;
                 current.words.push(token.offset_from..token.offset_to);

@@ -47,6 +47,11 @@ fn assert_same_snippets(searchable: &Searchable, queries: &[&str]) {
         let mut theirs = SnippetGenerator::create(&searcher, plan.ranked.as_ref(), body).unwrap();
         theirs.set_max_num_chars(240);
         let mut ours = Highlighter::new(&searcher, plan.ranked.as_ref(), body, 240).unwrap();
+        let id = searchable.fields().id;
+        assert!(
+            Highlighter::new(&searcher, plan.ranked.as_ref(), id, 240).is_err(),
+            "only English fields make snippets"
+        );
         for text in &bodies {
             let expected = theirs.snippet(text);
             match ours.best_passage(text) {
