@@ -387,7 +387,10 @@ fn unknown_param(param: &str) -> ParamError {
     }
 }
 
-/// Serde for the facet filters: a parameter holds one value or a list.
+/// Serde for the facet filters: a parameter holds one value or a list. A
+/// number or a boolean is taken as its text, so a misspelt parameter
+/// (`"limt": 5`) reaches [`SearchParams::resolve`], which names it, instead
+/// of failing to parse.
 mod one_or_many {
     use std::collections::BTreeMap;
 
@@ -395,9 +398,29 @@ mod one_or_many {
 
     #[derive(Deserialize)]
     #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Integer(i64),
+        Float(f64),
+        Flag(bool),
+    }
+
+    impl Scalar {
+        fn into_text(self) -> String {
+            match self {
+                Scalar::Text(text) => text,
+                Scalar::Integer(n) => n.to_string(),
+                Scalar::Float(x) => x.to_string(),
+                Scalar::Flag(b) => b.to_string(),
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
     enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+        One(Scalar),
+        Many(Vec<Scalar>),
     }
 
     pub fn serialize<S: Serializer>(
@@ -414,8 +437,8 @@ mod one_or_many {
         Ok(raw
             .into_iter()
             .map(|(k, v)| match v {
-                OneOrMany::One(one) => (k, vec![one]),
-                OneOrMany::Many(many) => (k, many),
+                OneOrMany::One(one) => (k, vec![one.into_text()]),
+                OneOrMany::Many(many) => (k, many.into_iter().map(Scalar::into_text).collect()),
             })
             .collect())
     }
@@ -535,6 +558,14 @@ mod tests {
         let back: SearchParams =
             serde_json::from_str(&serde_json::to_string(&json).unwrap()).unwrap();
         assert_eq!(back, json);
+        let misspelt: SearchParams = serde_json::from_str(r#"{"limt": 5, "q": "x"}"#).unwrap();
+        assert!(
+            resolve(&misspelt)
+                .unwrap_err()
+                .to_string()
+                .starts_with("limt is not a search parameter"),
+            "a misspelt parameter is named, whatever its value"
+        );
         let error = SearchParams::from_pairs([("limit", "ten")]).unwrap_err();
         assert_eq!(
             error.to_string(),
