@@ -645,6 +645,44 @@ fn an_index_built_by_an_older_dossier_is_rebuilt_by_index_and_by_search_on_the_d
 }
 
 #[test]
+fn progress_json_reports_the_walk_skips_and_the_counts_one_object_a_line() {
+    let env = sample_env();
+    env.raw("broken.txt", b"\x89PNG\r\n\x1a\n\0\0");
+    let output = env
+        .cmd()
+        .args(["index", "corpus", "--index", "index", "--progress", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let events: Vec<Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let event = |name: &str| events.iter().find(|e| e["event"] == name).cloned();
+    assert_eq!(event("walked").expect("walked")["sources"], 7, "{stderr}");
+    let skipped = event("skipped").expect("skipped");
+    assert!(
+        skipped["path"].as_str().unwrap().ends_with("broken.txt"),
+        "{skipped}"
+    );
+    let progress = events
+        .iter()
+        .rev()
+        .find(|e| e["event"] == "progress")
+        .unwrap();
+    assert_eq!(progress["sources_checked"], 7, "{progress}");
+    assert_eq!(progress["sources_total"], 7, "{progress}");
+    let finished = event("finished").expect("finished");
+    assert_eq!(
+        (finished["added"].as_u64(), finished["skipped"].as_u64()),
+        (Some(6), Some(1))
+    );
+    assert_eq!(events.last().unwrap()["event"], "finished");
+}
+
+#[test]
 fn table_output_shows_rank_date_title_actors_targets_path_and_snippet() {
     let env = sample_env();
     env.index_corpus();
