@@ -6,7 +6,7 @@
 use crate::extract::Extraction;
 use crate::gazetteer::Gazetteer;
 use crate::model::facet::{Filter, Values, ACTOR, SPONSOR};
-use crate::model::{FacetValues, Warning, FACETS};
+use crate::model::{Declared, FacetValues, Warning, FACETS};
 
 /// The facet values of an article whose text gave `extraction` and whose
 /// source declared `declared`. A declared value that does not resolve is
@@ -14,7 +14,7 @@ use crate::model::{FacetValues, Warning, FACETS};
 /// dropped with a warning otherwise; a declared actor brings its sponsor.
 pub fn facet_values(
     extraction: &Extraction,
-    declared: &FacetValues,
+    declared: &Declared,
     gazetteer: &Gazetteer,
     warnings: &mut Vec<Warning>,
 ) -> FacetValues {
@@ -24,7 +24,7 @@ pub fn facet_values(
             values.set(facet, of(extraction));
         }
     }
-    for (facet, stated) in declared.iter() {
+    for (facet, declaration) in declared.iter() {
         let Filter::Values {
             resolve,
             param,
@@ -34,8 +34,8 @@ pub fn facet_values(
         else {
             continue;
         };
-        for value in stated {
-            let value = value.trim();
+        {
+            let value = declaration.value.trim();
             if value.is_empty() {
                 continue;
             }
@@ -52,7 +52,8 @@ pub fn facet_values(
                 }
                 Err(_) if open => values.insert(facet, value.to_string()),
                 Err(refusal) => warnings.push(Warning(format!(
-                    "the source declares {} {value:?}, which {}; left out",
+                    "the {} declares {} {value:?}, which {}; left out",
+                    declaration.from,
                     facet.label,
                     refusal.render(param, &|name| name.to_string())
                 ))),
@@ -74,10 +75,17 @@ mod tests {
             cves: vec!["CVE-2021-44228".into()],
             ..Extraction::default()
         };
-        let mut declared = FacetValues::default();
-        declared.set(&ACTOR, vec!["Zirconium".into(), "Made Up Crew".into()]);
-        declared.set(&TARGET, vec!["Britain".into(), "Narnia".into()]);
-        declared.set(&CVE, vec!["cve-2023-23397".into(), "not a cve".into()]);
+        let mut declared = Declared::default();
+        for (facet, value) in [
+            (&ACTOR, "Zirconium"),
+            (&ACTOR, "Made Up Crew"),
+            (&TARGET, "Britain"),
+            (&TARGET, "Narnia"),
+            (&CVE, "cve-2023-23397"),
+            (&CVE, "not a cve"),
+        ] {
+            declared.push(facet, value, "front matter");
+        }
         let mut warnings = Vec::new();
         let values = facet_values(&extraction, &declared, &gazetteer, &mut warnings);
         assert_eq!(values.get(&ACTOR), ["APT31", "Made Up Crew"]);
@@ -86,5 +94,9 @@ mod tests {
         assert_eq!(values.get(&CVE), ["CVE-2021-44228", "CVE-2023-23397"]);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].0.contains("Narnia"), "{warnings:?}");
+        assert!(
+            warnings[0].0.starts_with("the front matter declares"),
+            "{warnings:?}"
+        );
     }
 }

@@ -25,7 +25,7 @@ pub use sink::IndexSink;
 
 /// Bump when the schema changes: older indexes are rebuilt by `dossier
 /// index`, and refused by `search` until they are.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The default writer memory budget, shared by the indexing threads.
 pub const DEFAULT_MEMORY_MB: usize = 256;

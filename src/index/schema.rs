@@ -153,9 +153,9 @@ pub fn to_tantivy(fields: &Fields, document: &Document, signature: u64) -> Tanti
                     doc.add_facet(field, facet_term(&[value]));
                 }
             }
-            Values::FromDate(path) => {
-                if let Some(date) = document.date {
-                    doc.add_facet(field, facet_term(&path(date)));
+            Values::Derived(path) => {
+                if let Some(path) = path(document) {
+                    doc.add_facet(field, facet_term(&path));
                 }
             }
         }

@@ -14,11 +14,13 @@ use super::facet::{Facet, FACETS};
 
 /// Something worth telling the user about an article that was still indexed
 /// (no date, re-encoded text...).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Warning(pub String);
 
-/// One article as a reader yields it, before extraction.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One article as a reader yields it, before extraction. Serialisable, so
+/// a reader running in a child process can hand it over.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
     /// The article's own id within its source file (a feed item's `id`, or
     /// its position); `None` when the file is the article.
@@ -33,11 +35,82 @@ pub struct Article {
     pub source: Option<String>,
     /// Where it was published, when the format says.
     pub url: Option<String>,
-    /// Facets the format states outright (a STIX report's intrusion sets),
-    /// as written there; merged with the extracted ones.
-    pub declared: FacetValues,
+    /// Facets the format states outright (a STIX report's intrusion sets,
+    /// a note's front matter), as written there; merged with the extracted
+    /// ones.
+    pub declared: Declared,
     /// Caveats to report.
     pub warnings: Vec<Warning>,
+}
+
+impl Article {
+    /// Records that the source states `value` for `facet`, and where
+    /// (`"front matter"`, `"STIX intrusion-set--0c7e…"`).
+    pub fn declare(
+        &mut self,
+        facet: &'static Facet,
+        value: impl Into<String>,
+        from: impl Into<String>,
+    ) {
+        self.declared.push(facet, value, from);
+    }
+}
+
+/// One facet value a source file states outright.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    /// The facet, by its document key (`"actors"`).
+    pub facet: String,
+    /// The value as the source writes it (`"Zirconium"`).
+    pub value: String,
+    /// Where in the source it is stated (`"front matter"`,
+    /// `"STIX intrusion-set--0c7e…"`), the evidence for the value.
+    pub from: String,
+}
+
+/// The values a source declares, in the order it states them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Declared(Vec<Declaration>);
+
+impl Declared {
+    /// Adds one statement (a repeated one is kept once).
+    pub fn push(
+        &mut self,
+        facet: &'static Facet,
+        value: impl Into<String>,
+        from: impl Into<String>,
+    ) {
+        let declaration = Declaration {
+            facet: facet.hit_key.to_string(),
+            value: value.into(),
+            from: from.into(),
+        };
+        if !self.0.contains(&declaration) {
+            self.0.push(declaration);
+        }
+    }
+
+    /// Whether the source declares nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Each statement with its facet (statements of a facet unknown to this
+    /// dossier, read from an index by another, are passed over).
+    pub fn iter(&self) -> impl Iterator<Item = (&'static Facet, &Declaration)> {
+        self.0
+            .iter()
+            .filter_map(|d| Facet::by_hit_key(&d.facet).map(|facet| (facet, d)))
+    }
+
+    /// The values declared for `facet`, as written.
+    pub fn values(&self, facet: &Facet) -> Vec<&str> {
+        self.iter()
+            .filter(|(f, _)| *f == facet)
+            .map(|(_, d)| d.value.as_str())
+            .collect()
+    }
 }
 
 /// The values of each facet, in the form the index stores them (canonical
@@ -140,12 +213,16 @@ pub struct Document {
     pub source: Option<String>,
     /// Where it was published, when the source says.
     pub url: Option<String>,
+    /// The format of the source file (`"pdf"`, `"markdown"`), as
+    /// [`Reader::name`](crate::source::format::Reader::name) calls it.
+    pub format: String,
     /// Every facet's values: extracted from the text, merged with declared.
     pub facets: FacetValues,
     /// The names the text used for each actor.
     pub evidence: ActorEvidence,
-    /// The values the source file stated outright, as it wrote them.
-    pub declared: FacetValues,
+    /// The values the source file stated outright, as it wrote them, each
+    /// with where it said so.
+    pub declared: Declared,
     /// The text.
     pub body: String,
 }
@@ -160,6 +237,7 @@ impl Serialize for Document {
         map.serialize_entry("date", &self.date)?;
         map.serialize_entry("source", &self.source)?;
         map.serialize_entry("url", &self.url)?;
+        map.serialize_entry("format", &self.format)?;
         self.facets.serialize_entries(&mut map)?;
         map.serialize_entry("evidence", &self.evidence)?;
         if !self.declared.is_empty() {
@@ -200,6 +278,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "date" => document.date = map.next_value()?,
                 "source" => document.source = map.next_value()?,
                 "url" => document.url = map.next_value()?,
+                "format" => document.format = map.next_value()?,
                 "evidence" => document.evidence = map.next_value()?,
                 "declared" => document.declared = map.next_value()?,
                 "body" => document.body = map.next_value()?,
@@ -227,8 +306,8 @@ mod tests {
         let mut facets = FacetValues::default();
         facets.set(&ACTOR, vec!["APT31".into()]);
         facets.set(&TARGET, vec!["GB".into(), "US".into()]);
-        let mut declared = FacetValues::default();
-        declared.insert(&ACTOR, "Zirconium".into());
+        let mut declared = Declared::default();
+        declared.push(&ACTOR, "Zirconium", "front matter");
         Document {
             id: "feed.jsonl#7".into(),
             source_file: "feed.jsonl".into(),
@@ -237,6 +316,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2024, 3, 28),
             source: Some("NCSC".into()),
             url: None,
+            format: "json".into(),
             facets,
             evidence: BTreeMap::from([("APT31".into(), vec!["APT 31".into()])]),
             declared,
@@ -250,7 +330,11 @@ mod tests {
         let json = serde_json::to_value(&document).unwrap();
         assert_eq!(json["targets"], serde_json::json!(["GB", "US"]));
         assert_eq!(json["cves"], serde_json::json!([]));
-        assert_eq!(json["declared"]["actors"], serde_json::json!(["Zirconium"]));
+        assert_eq!(
+            json["declared"],
+            serde_json::json!([{"facet": "actors", "value": "Zirconium", "from": "front matter"}])
+        );
+        assert_eq!(json["format"], "json");
         assert!(json.get("year").is_none(), "the year is the date's");
         let back: Document = serde_json::from_value(json).unwrap();
         assert_eq!(back, document);

@@ -9,10 +9,11 @@
 
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 
 use crate::extract::Extraction;
 use crate::gazetteer::Gazetteer;
+use crate::model::Document;
 
 /// One facet: a property of an article that can be filtered on and counted.
 pub struct Facet {
@@ -65,9 +66,10 @@ pub type Resolver = fn(&Gazetteer, &str) -> Result<String, Refusal>;
 pub enum Values {
     /// Read from the text (and merged with what a source declares).
     Extracted(fn(&Extraction) -> Vec<String>),
-    /// Derived from the article's date: a path of segments (`2024`, `03`),
-    /// the first of which is counted.
-    FromDate(fn(NaiveDate) -> Vec<String>),
+    /// Derived from the document's own fields (its date, its format): a
+    /// path of segments (`2024`, `03`), the first of which is counted; none
+    /// when the document lacks the field.
+    Derived(fn(&Document) -> Option<Vec<String>>),
 }
 
 /// How facet counts are ordered.
@@ -151,7 +153,9 @@ impl PartialEq for Facet {
 impl Eq for Facet {}
 
 /// Every facet, in the order output shows them.
-pub static FACETS: [&Facet; 7] = [&ACTOR, &SPONSOR, &TARGET, &YEAR, &CVE, &TECHNIQUE, &MALWARE];
+pub static FACETS: [&Facet; 8] = [
+    &ACTOR, &SPONSOR, &TARGET, &YEAR, &CVE, &TECHNIQUE, &MALWARE, &FORMAT,
+];
 
 /// Threat actors, by canonical name.
 pub static ACTOR: Facet = Facet {
@@ -210,11 +214,12 @@ pub static YEAR: Facet = Facet {
     hit_key: "year",
     label: "year",
     filter: Filter::DateRange,
-    values: Values::FromDate(|date| {
-        vec![
+    values: Values::Derived(|document| {
+        let date = document.date?;
+        Some(vec![
             format!("{:04}", date.year()),
             format!("{:02}", date.month()),
-        ]
+        ])
     }),
     order: CountOrder::ValueDescending,
     shown: Shown::Hidden,
@@ -269,6 +274,25 @@ pub static MALWARE: Facet = Facet {
     values: Values::Extracted(|e| e.software.clone()),
     order: CountOrder::ByCount,
     shown: Shown::Indicator,
+};
+
+/// The format of the article's source file (`pdf`, `markdown`).
+pub static FORMAT: Facet = Facet {
+    name: "format",
+    hit_key: "format",
+    label: "source format",
+    filter: Filter::Values {
+        param: "format",
+        value_name: "FORMAT",
+        help: "Only articles read from files of this format (text, markdown, html, json, stix, pdf). Repeatable.",
+        resolve: resolve_format,
+        open: false,
+    },
+    values: Values::Derived(|document| {
+        (!document.format.is_empty()).then(|| vec![document.format.clone()])
+    }),
+    order: CountOrder::ByCount,
+    shown: Shown::Hidden,
 };
 
 /// Why a value was refused: the words that follow `{param} "{value}"` in
@@ -404,6 +428,20 @@ pub fn resolve_software(gazetteer: &Gazetteer, name: &str) -> Result<String, Ref
         })
 }
 
+/// Validates a format name (`PDF` → `pdf`).
+pub fn resolve_format(_: &Gazetteer, value: &str) -> Result<String, Refusal> {
+    let lower = value.trim().to_ascii_lowercase();
+    let names = crate::source::format::FORMAT_NAMES;
+    if names.contains(&lower.as_str()) {
+        Ok(lower)
+    } else {
+        Err(Refusal::text(format!(
+            "is not a format dossier reads; give one of {}",
+            names.join(", ")
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,10 +479,9 @@ mod tests {
                     assert!(plain(param), "{facet:?}: a parameter is [a-z][a-z0-9_]*");
                     assert!(params.insert(*param), "{facet:?}: parameter used twice");
                     assert!(!value_name.is_empty() && !help.is_empty(), "{facet:?}");
-                    assert!(facet.on_documents(), "{facet:?}: filters on stored values");
                 }
                 Filter::DateRange => {
-                    assert!(matches!(facet.values, Values::FromDate(_)), "{facet:?}")
+                    assert!(matches!(facet.values, Values::Derived(_)), "{facet:?}")
                 }
             }
             assert_eq!(FACETS[facet.position()], facet);

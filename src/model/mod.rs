@@ -4,5 +4,5 @@
 pub mod document;
 pub mod facet;
 
-pub use document::{ActorEvidence, Article, Document, FacetValues, Warning};
+pub use document::{ActorEvidence, Article, Declaration, Declared, Document, FacetValues, Warning};
 pub use facet::{Facet, FACETS};

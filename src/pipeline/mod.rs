@@ -437,7 +437,8 @@ impl Run<'_> {
         reader.read(&input, &mut |article| match article {
             Ok(article) => {
                 let position = read.documents.len() + read.problems.len() + 1;
-                let document = self.document(file, article, position, &mut ids, &mut read);
+                let document =
+                    self.document(file, reader.name(), article, position, &mut ids, &mut read);
                 read.bytes += document.body.len() as u64;
                 read.documents.push(document);
             }
@@ -450,6 +451,7 @@ impl Run<'_> {
     fn document(
         &self,
         file: &SourceFile,
+        format: &str,
         article: Article,
         position: usize,
         ids: &mut FxHashSet<String>,
@@ -505,6 +507,7 @@ impl Run<'_> {
             date,
             source,
             url,
+            format: format.to_string(),
             facets,
             evidence: extraction.actor_evidence(),
             declared,

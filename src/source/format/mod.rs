@@ -15,6 +15,10 @@ use chrono::{Days, NaiveDate};
 use super::SkipReason;
 use crate::model::{Article, Warning};
 
+/// The names of the formats dossier reads, as documents and the `format`
+/// filter call them.
+pub const FORMAT_NAMES: &[&str] = &["text", "markdown", "html", "json", "stix", "pdf"];
+
 /// Articles larger than this are refused rather than read into memory.
 pub const MAX_ARTICLE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -36,7 +40,8 @@ pub type Emit<'a> = dyn FnMut(Result<Article, ArticleProblem>) + 'a;
 
 /// Reads one format.
 pub trait Reader: Send + Sync {
-    /// The format's name, for messages (`"plain text"`).
+    /// The format's name: a document's `format`, and the value of the
+    /// `format` filter (`"pdf"`); one of [`FORMAT_NAMES`].
     fn name(&self) -> &'static str;
 
     /// The file extensions it reads, lower case, without the dot.
@@ -258,7 +263,7 @@ mod tests {
         fs::write(&magic, "MAGIC and more").unwrap();
         fs::write(&plain, " date 2020-01-01 text").unwrap();
         assert_eq!(formats.reader_for(&magic).unwrap().name(), "sniffing");
-        assert_eq!(formats.reader_for(&plain).unwrap().name(), "plain text");
+        assert_eq!(formats.reader_for(&plain).unwrap().name(), "text");
         assert!(formats.claims(Path::new("x.text")));
         assert!(!formats.claims(Path::new("x.pdf")));
         assert!(!formats.claims(Path::new("txt")));

@@ -16,7 +16,7 @@ pub struct PlainText;
 
 impl Reader for PlainText {
     fn name(&self) -> &'static str {
-        "plain text"
+        "text"
     }
 
     fn extensions(&self) -> &'static [&'static str] {
