@@ -66,6 +66,11 @@ pub enum SkipReason {
         /// The limit.
         limit: u64,
     },
+    /// Its reader could not make an article of it; the reason says why in
+    /// the reader's words (`encrypted PDF: cannot be opened without its
+    /// password`, `no article text in the page`).
+    #[error("{0}")]
+    Unusable(String),
     /// The walk itself failed here (a symlink loop, an unreadable folder).
     #[error("{0}")]
     Walk(String),
