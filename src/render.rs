@@ -8,7 +8,7 @@ use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::extract::Extraction;
-use crate::model::facet::Shown;
+use crate::model::facet::{Filter, Shown};
 use crate::pipeline::IndexSummary;
 use crate::search::{FacetCounts, Hit, SearchResults, Stats};
 
@@ -119,9 +119,21 @@ fn hit_block<W: WriteColor>(out: &mut W, rank: usize, hit: &Hit) -> io::Result<(
     if !indicators.is_empty() {
         writeln!(out, "     indicators: {}", indicators.join(", "))?;
     }
+    let document = &hit.document;
     with_color(out, &spec(Color::Magenta, false), |o| {
-        writeln!(o, "     {}", hit.document.path)
+        if document.format.is_empty() {
+            writeln!(o, "     {}", document.path)
+        } else {
+            writeln!(o, "     {} ({})", document.path, document.format)
+        }
     })?;
+    let published: Vec<&str> = [document.source.as_deref(), document.url.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !published.is_empty() {
+        writeln!(out, "     {}", published.join(" · "))?;
+    }
     write!(out, "     ")?;
     let text = hit.snippet.text.replace('\n', " ");
     let mut at = 0;
@@ -213,10 +225,15 @@ pub fn stats_table<W: WriteColor>(out: &mut W, stats: &Stats, top: usize) -> io:
         stats.segments
     )?;
     for (facet, values) in stats.facets.iter() {
-        if facet.shown == Shown::Hidden {
+        // The date range says what the years would.
+        if matches!(facet.filter, Filter::DateRange) {
             continue;
         }
-        let name = facet.hit_key;
+        let name = if facet.on_documents() {
+            facet.hit_key
+        } else {
+            facet.name
+        };
         let cells: Vec<String> = values
             .iter()
             .take(top)

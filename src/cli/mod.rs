@@ -24,6 +24,8 @@ use termcolor::{BufferedStandardStream, ColorChoice};
 use crate::model::facet::Filter;
 use crate::model::FACETS;
 use crate::search::{ParamError, SearchParams, Sort};
+use crate::source::format::isolated::Isolation;
+use crate::source::format::Formats;
 
 /// The folder `index` reads and `search` falls back to.
 pub const DEFAULT_CORPUS: &str = "corpus";
@@ -91,13 +93,18 @@ pub enum Command {
     GenCorpus(GenCorpusArgs),
     /// Time a file of queries against an index: per-query and overall p50/p99.
     Bench(BenchArgs),
+    /// Internal: parse files sent on stdin in this child process, so a
+    /// parser that hangs or crashes cannot take `dossier index` down.
+    #[command(name = "parse-worker", hide = true)]
+    ParseWorker,
 }
 
 /// Flags of `dossier index`.
 #[derive(Debug, Args)]
 #[command(after_help = EXIT_CODES)]
 pub struct IndexArgs {
-    /// Folder of articles (`.txt` files, searched recursively).
+    /// Folder of articles, searched recursively: text, Markdown, HTML,
+    /// JSON/JSON Lines, STIX 2.1 bundles and PDF files.
     #[arg(default_value = DEFAULT_CORPUS)]
     pub path: PathBuf,
     /// Index folder.
@@ -122,6 +129,10 @@ pub struct IndexArgs {
     /// bar, json (one event a line on stderr, for scripts), none.
     #[arg(long, value_enum, default_value_t = ProgressWhen::Auto)]
     pub progress: ProgressWhen,
+    /// Give up on a PDF or HTML file whose parser takes longer than this
+    /// many seconds (it is skipped with that reason).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub parse_timeout: u64,
     /// Skip facet extraction (same schema, no actors, sponsors or targets):
     /// the ceiling that shows what extraction costs. For benchmarks.
     #[arg(long)]
@@ -327,6 +338,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(args) => extract::run(args),
         Command::GenCorpus(args) => gen_corpus::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::ParseWorker => {
+            crate::source::format::isolated::worker_main(&Formats::standard())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The formats the command line reads: every one, with the untrusted
+/// parsers (PDF, HTML) in worker processes of this binary, each file
+/// allowed `timeout`.
+pub fn formats(timeout: std::time::Duration) -> Formats {
+    match Isolation::current_exe() {
+        Ok(mut isolation) => {
+            isolation.timeout = timeout;
+            Formats::standard().isolate_untrusted(isolation)
+        }
+        // Without its own path the binary cannot start workers: parse in
+        // process, as the library does by default.
+        Err(_) => Formats::standard(),
     }
 }
 

@@ -58,7 +58,8 @@ fn open_or_build_default(engine: &Engine, dir: &Path, threads: Option<u64>) -> R
         what.replace("{index}", &dir.display().to_string()),
         corpus.display()
     );
-    let options = IndexOptions::new(super::today());
+    let mut options = IndexOptions::new(super::today());
+    options.formats = super::formats(std::time::Duration::from_secs(30));
     let summary = engine.index_folder(corpus, dir, &options, &mut Silent)?;
     let mut stderr = std::io::stderr().lock();
     super::index::report_files(&mut stderr, &summary)?;

@@ -25,7 +25,7 @@ use thiserror::Error;
 
 use crate::extract::{declared, Extraction};
 use crate::index::IndexError;
-use crate::model::{Article, Document, Warning};
+use crate::model::{Article, Document};
 use crate::source::format::{ArticleProblem, Formats, Input};
 use crate::source::{self, CorpusError, SkipReason, SourceFile, WalkProblem};
 use crate::Engine;
@@ -35,6 +35,13 @@ pub use report::{JsonEvents, Progress, Reporter, Silent};
 /// How many source files are read and extracted at once, in parallel,
 /// between two chances to commit.
 const MAX_BATCH_SOURCES: usize = 2_000;
+
+/// Files larger than this are streamed by default (see
+/// [`PipelineOptions::stream_above`]).
+pub const STREAM_ABOVE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A chunk of a streamed file holds at most this many bytes of text.
+const STREAM_CHUNK_BYTES: usize = 16 * 1024 * 1024;
 
 /// How many walked files may wait for the indexer when nobody shows a
 /// total: the walk then costs the memory of this many paths.
@@ -144,6 +151,13 @@ pub struct PipelineOptions {
     /// Extract facets from the text (on by default). Off leaves only the
     /// facets sources declare: the ceiling that shows what extraction costs.
     pub extract: bool,
+    /// Source files larger than this many bytes (feeds of many articles)
+    /// are streamed: their documents reach the sink a chunk at a time, so
+    /// memory stays bounded whatever a file's size.
+    pub stream_above: u64,
+    /// A streamed file reaches the sink in chunks of this many articles
+    /// (or of 16 MiB of text, whichever comes first).
+    pub stream_chunk: usize,
 }
 
 impl PipelineOptions {
@@ -154,6 +168,8 @@ impl PipelineOptions {
             commit_every: crate::index::DEFAULT_COMMIT_EVERY,
             commit_interval: Duration::from_secs(60),
             extract: true,
+            stream_above: STREAM_ABOVE_BYTES,
+            stream_chunk: 2_000,
         }
     }
 }
@@ -226,13 +242,58 @@ struct Pending {
     held: Option<Held>,
 }
 
+/// The ids given to the articles of one source file so far.
+#[derive(Default)]
+struct Ids {
+    taken: FxHashSet<String>,
+    /// How many articles (and unreadable ones) the file has shown so far.
+    position: usize,
+}
+
+impl Ids {
+    /// The id of the file's next article, whose own id is `local`: the
+    /// file's path, `#` and the local id; the position instead when that is
+    /// taken, with a warning.
+    fn assign(&mut self, file: &SourceFile, local: Option<&str>, read: &mut ReadSource) -> String {
+        self.position += 1;
+        let id = match local {
+            None => file.relative.clone(),
+            Some(local) => format!("{}#{local}", file.relative),
+        };
+        if self.taken.insert(id.clone()) {
+            return id;
+        }
+        // The position, and a suffix should an article already have that
+        // id of its own.
+        let position = self.position;
+        let mut unique = format!("{}#{position}", file.relative);
+        let mut n = 1;
+        while !self.taken.insert(unique.clone()) {
+            n += 1;
+            unique = format!("{}#{position}.{n}", file.relative);
+        }
+        read.warnings.push((
+            local.map(str::to_string),
+            format!("a second article has the id {id}; indexed as {unique}"),
+        ));
+        unique
+    }
+}
+
+/// Caveats about the articles of one file, each with the article's local id
+/// when the file holds several.
+type LocalWarnings = Vec<(Option<String>, String)>;
+
 /// What reading and extracting one source file gave.
+#[derive(Default)]
 struct ReadSource {
     documents: Vec<Document>,
+    /// Articles already handed to the sink (a streamed file).
+    streamed: usize,
     bytes: u64,
     /// Caveats, each with the article's local id when the file holds
     /// several.
-    warnings: Vec<(Option<String>, String)>,
+    warnings: LocalWarnings,
     problems: Vec<ArticleProblem>,
 }
 
@@ -334,16 +395,27 @@ pub fn run(
             if batch.is_empty() {
                 break;
             }
+            let (large, small): (Vec<Pending>, Vec<Pending>) = batch
+                .drain(..)
+                .partition(|p| p.file.size > options.stream_above);
             let read: Vec<Result<ReadSource, SkipReason>> =
-                batch.par_iter().map(|p| run.read(&p.file)).collect();
-            let mut writes = Vec::with_capacity(batch.len());
-            for (pending, result) in batch.drain(..).zip(read) {
+                small.par_iter().map(|p| run.read(&p.file)).collect();
+            let mut writes = Vec::with_capacity(small.len());
+            for (pending, result) in small.into_iter().zip(read) {
                 if let Some(write) = run.account(pending, result, &mut summary, reporter) {
                     since_commit += write.documents.len();
                     writes.push(write);
                 }
             }
             sink.write_sources(writes)?;
+            for pending in large {
+                let result = run.stream(&pending, sink)?;
+                since_commit += result.as_ref().map_or(0, |r| r.streamed);
+                if let Some(write) = run.account(pending, result, &mut summary, reporter) {
+                    since_commit += write.documents.len();
+                    sink.write_sources(vec![write])?;
+                }
+            }
             progress.articles_written = summary.written() as u64;
             progress.bytes_read = summary.bytes_read;
             reporter.progress(&progress);
@@ -427,35 +499,125 @@ impl Run<'_> {
             path: &path,
             today: self.options.today,
         };
-        let mut read = ReadSource {
-            documents: Vec::new(),
-            bytes: 0,
-            warnings: Vec::new(),
-            problems: Vec::new(),
-        };
-        let mut ids: FxHashSet<String> = FxHashSet::default();
+        let mut read = ReadSource::default();
+        let mut ids = Ids::default();
         reader.read(&input, &mut |article| match article {
             Ok(article) => {
-                let position = read.documents.len() + read.problems.len() + 1;
-                let document =
-                    self.document(file, reader.name(), article, position, &mut ids, &mut read);
+                let id = ids.assign(file, article.local_id.as_deref(), &mut read);
+                let document = self.document(file, reader.name(), id, article, &mut read.warnings);
                 read.bytes += document.body.len() as u64;
                 read.documents.push(document);
             }
-            Err(problem) => read.problems.push(problem),
+            Err(problem) => {
+                ids.position += 1;
+                read.problems.push(problem)
+            }
         })?;
         Ok(read)
     }
 
-    /// The document of one article of `file`, the `position`th it holds.
+    /// Reads one large source file (a feed of many articles), handing its
+    /// documents to the sink a chunk at a time so memory stays bounded
+    /// whatever the file's size. Nothing is committed until the whole file
+    /// is written, as for any other file.
+    fn stream(
+        &self,
+        pending: &Pending,
+        sink: &mut dyn Sink,
+    ) -> Result<Result<ReadSource, SkipReason>, SinkError> {
+        let file = &pending.file;
+        let path: PathBuf = file.path_under(self.corpus);
+        let reader = match self.formats.reader_for(&path) {
+            Ok(reader) => reader,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let input = Input {
+            path: &path,
+            today: self.options.today,
+        };
+        let mut read = ReadSource::default();
+        let mut ids = Ids::default();
+        let mut chunk: Vec<(String, Article)> = Vec::new();
+        let mut chunk_bytes = 0usize;
+        let mut sink_error = None;
+        let mut flush = |chunk: &mut Vec<(String, Article)>, read: &mut ReadSource| {
+            let built: Vec<(Document, LocalWarnings)> = chunk
+                .par_drain(..)
+                .map(|(id, article)| {
+                    let mut warnings = Vec::new();
+                    let document = self.document(file, reader.name(), id, article, &mut warnings);
+                    (document, warnings)
+                })
+                .collect();
+            let mut documents = Vec::with_capacity(built.len());
+            for (document, warnings) in built {
+                read.bytes += document.body.len() as u64;
+                read.warnings.extend(warnings);
+                documents.push(document);
+            }
+            // Only the first write replaces what the sink held of the file.
+            let replaces = read.streamed == 0 && pending.held.is_some();
+            read.streamed += documents.len();
+            sink.write_sources(vec![SourceDocuments {
+                file: file.clone(),
+                signature: pending.signature,
+                held: replaces,
+                documents,
+            }])
+        };
+        let outcome = reader.read(&input, &mut |article| {
+            if sink_error.is_some() {
+                return;
+            }
+            match article {
+                Ok(article) => {
+                    let id = ids.assign(file, article.local_id.as_deref(), &mut read);
+                    chunk_bytes += article.body.len();
+                    chunk.push((id, article));
+                    if chunk.len() >= self.options.stream_chunk.max(1)
+                        || chunk_bytes >= STREAM_CHUNK_BYTES
+                    {
+                        chunk_bytes = 0;
+                        if let Err(e) = flush(&mut chunk, &mut read) {
+                            sink_error = Some(e);
+                        }
+                    }
+                }
+                Err(problem) => {
+                    ids.position += 1;
+                    read.problems.push(problem)
+                }
+            }
+        });
+        if let Some(e) = sink_error {
+            return Err(e);
+        }
+        if let Err(reason) = outcome {
+            if read.streamed > 0 {
+                // What was written of it goes, as the file is skipped.
+                sink.write_sources(vec![SourceDocuments {
+                    file: file.clone(),
+                    signature: pending.signature,
+                    held: true,
+                    documents: Vec::new(),
+                }])?;
+            }
+            return Ok(Err(reason));
+        }
+        if !chunk.is_empty() {
+            flush(&mut chunk, &mut read)?;
+        }
+        Ok(Ok(read))
+    }
+
+    /// The document of one article of `file`, whose id is `id`.
     fn document(
         &self,
         file: &SourceFile,
         format: &str,
+        id: String,
         article: Article,
-        position: usize,
-        ids: &mut FxHashSet<String>,
-        read: &mut ReadSource,
+        read_warnings: &mut LocalWarnings,
     ) -> Document {
         let Article {
             local_id,
@@ -465,27 +627,8 @@ impl Run<'_> {
             source,
             url,
             declared,
-            warnings,
+            mut warnings,
         } = article;
-        let mut warnings: Vec<Warning> = warnings;
-        let mut id = match &local_id {
-            None => file.relative.clone(),
-            Some(local) => format!("{}#{local}", file.relative),
-        };
-        if !ids.insert(id.clone()) {
-            // The position, and a suffix should an article already have
-            // that id of its own.
-            let mut unique = format!("{}#{position}", file.relative);
-            let mut n = 1;
-            while !ids.insert(unique.clone()) {
-                n += 1;
-                unique = format!("{}#{position}.{n}", file.relative);
-            }
-            warnings.push(Warning(format!(
-                "a second article has the id {id}; indexed as {unique}"
-            )));
-            id = unique;
-        }
         let extraction = if self.options.extract {
             self.engine.extractor().extract(&body)
         } else {
@@ -497,8 +640,7 @@ impl Run<'_> {
             self.engine.gazetteer(),
             &mut warnings,
         );
-        read.warnings
-            .extend(warnings.into_iter().map(|w| (local_id.clone(), w.0)));
+        read_warnings.extend(warnings.into_iter().map(|w| (local_id.clone(), w.0)));
         Document {
             id,
             source_file: file.relative.clone(),
@@ -569,11 +711,14 @@ impl Run<'_> {
             reporter.warned(&message);
             summary.warnings.push(message);
         }
-        let now = read.documents.len();
+        let now = read.documents.len() + read.streamed;
         summary.bytes_read += read.bytes;
         summary.updated += now.min(before);
         summary.added += now.saturating_sub(before);
         summary.removed += before.saturating_sub(now);
+        if read.streamed > 0 {
+            return None;
+        }
         Some(SourceDocuments {
             file,
             signature,

@@ -108,6 +108,53 @@ fn feed(lines: &[(&str, &str, &str)]) -> String {
 
 #[test]
 fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
+    three_articles_replaced_and_removed_together(&options());
+}
+
+#[test]
+fn a_streamed_file_s_articles_are_replaced_and_removed_together_too() {
+    let mut streaming = options();
+    streaming.pipeline.stream_above = 0;
+    three_articles_replaced_and_removed_together(&streaming);
+}
+
+#[test]
+fn a_streamed_file_of_many_chunks_is_replaced_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    fs::create_dir_all(&corpus).unwrap();
+    let mut options = options();
+    options.pipeline.stream_above = 1024;
+    let path = corpus.join("big.feed");
+    let lines: String = (0..4500)
+        .map(|n| format!("n{n}|2024-01-01|Report {n} on APT28 activity in Germany.\n"))
+        .collect();
+    fs::write(&path, lines).unwrap();
+    fs::write(corpus.join("small.feed"), "s1|2024-01-02|A small feed.\n").unwrap();
+    let summary = index(&corpus, &index_dir, &options);
+    assert_eq!(
+        (summary.added, summary.skipped.len()),
+        (4501, 0),
+        "{summary:?}"
+    );
+    let docs = documents(&index_dir);
+    assert_eq!(docs.len(), 4501);
+    assert_eq!(docs["big.feed#n4499"].facets.get(&ACTOR), ["APT28"]);
+
+    fs::write(&path, feed(&[("z", "2024-03-01", "Now one article.")])).unwrap();
+    let edited = index(&corpus, &index_dir, &options);
+    assert_eq!(
+        (edited.updated, edited.removed, edited.unchanged),
+        (1, 4499, 1),
+        "{edited:?}"
+    );
+    let docs = documents(&index_dir);
+    let ids: Vec<&str> = docs.keys().map(String::as_str).collect();
+    assert_eq!(ids, ["big.feed#z", "small.feed#s1"]);
+}
+
+fn three_articles_replaced_and_removed_together(options: &IndexOptions) {
+    let options = || options;
     let dir = tempfile::tempdir().unwrap();
     let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
     fs::create_dir_all(corpus.join("feeds")).unwrap();
@@ -127,7 +174,7 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
     )
     .unwrap();
 
-    let summary = index(&corpus, &index_dir, &options());
+    let summary = index(&corpus, &index_dir, options());
     assert_eq!(
         (summary.added, summary.skipped.len()),
         (4, 0),
@@ -151,7 +198,7 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
     assert_eq!(docs["plain.txt"].facets.get(&ACTOR), ["APT31"]);
 
     // Unchanged: nothing read again.
-    let again = index(&corpus, &index_dir, &options());
+    let again = index(&corpus, &index_dir, options());
     assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 4));
 
     // Edited to two articles (one new) and a bad line: all three old
@@ -164,7 +211,7 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
         ]) + "a line without fields\n",
     )
     .unwrap();
-    let edited = index(&corpus, &index_dir, &options());
+    let edited = index(&corpus, &index_dir, options());
     assert_eq!(
         (
             edited.added,
@@ -196,7 +243,7 @@ fn a_file_of_three_articles_is_three_documents_replaced_and_removed_together() {
 
     // Deleted: every article of the file goes, the plain file stays.
     fs::remove_file(&path).unwrap();
-    let deleted = index(&corpus, &index_dir, &options());
+    let deleted = index(&corpus, &index_dir, options());
     assert_eq!((deleted.removed, deleted.unchanged), (2, 1), "{deleted:?}");
     let docs = documents(&index_dir);
     assert_eq!(docs.keys().collect::<Vec<_>>(), ["plain.txt"]);
@@ -301,6 +348,10 @@ fn child_indexes_feeds_slowly() {
     };
     let mut options = options();
     options.pipeline.commit_every = 2;
+    if std::env::var_os("DOSSIER_TEST_STREAM").is_some() {
+        options.pipeline.stream_above = 0;
+        options.pipeline.stream_chunk = 2;
+    }
     index(Path::new(&corpus), Path::new(&index_dir), &options);
 }
 
@@ -309,9 +360,14 @@ fn a_kill_in_the_middle_of_a_file_never_leaves_it_half_indexed() {
     let dir = tempfile::tempdir().unwrap();
     let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
     write_kill_corpus(&corpus);
-    for round in 0..3u64 {
+    // Odd rounds stream each file to the index two articles at a time.
+    for round in 0..4u64 {
         let _ = fs::remove_dir_all(&index_dir);
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let mut child = Command::new(std::env::current_exe().unwrap());
+        if round % 2 == 1 {
+            child.env("DOSSIER_TEST_STREAM", "1");
+        }
+        let mut child = child
             .args([
                 "--exact",
                 "pipeline::child_indexes_feeds_slowly",
@@ -343,7 +399,7 @@ fn a_kill_in_the_middle_of_a_file_never_leaves_it_half_indexed() {
             assert!(started.elapsed() < Duration::from_secs(60), "no commit");
             std::thread::sleep(Duration::from_millis(5));
         }
-        std::thread::sleep(Duration::from_millis(40 + 70 * round));
+        std::thread::sleep(Duration::from_millis(40 + 50 * round));
         child.kill().unwrap();
         child.wait().unwrap();
 

@@ -4,6 +4,7 @@
 //! The pipeline after this point never knows which format an article came
 //! from.
 
+pub mod isolated;
 pub mod text;
 
 use std::fs;
@@ -56,6 +57,13 @@ pub trait Reader: Send + Sync {
     /// file no reader accepts is read by the first reader of its extension.
     fn accepts(&self, _head: &[u8]) -> bool {
         true
+    }
+
+    /// Whether its parser is not to be trusted with hostile files (it may
+    /// hang, abort or exhaust memory): such readers run in worker processes
+    /// once [`Formats::isolate_untrusted`] is asked for.
+    fn untrusted(&self) -> bool {
+        false
     }
 
     /// Reads the articles of `input`, handing each to `emit` as soon as it
@@ -121,6 +129,33 @@ impl Formats {
     pub fn with(mut self, reader: impl Reader + 'static) -> Formats {
         self.readers.insert(0, Box::new(reader));
         self
+    }
+
+    /// These formats with the parsing of every untrusted one (PDF, HTML)
+    /// moved into worker processes started as `isolation` says.
+    pub fn isolate_untrusted(self, isolation: isolated::Isolation) -> Formats {
+        let isolation = std::sync::Arc::new(isolation);
+        Formats {
+            readers: self
+                .readers
+                .into_iter()
+                .map(|reader| -> Box<dyn Reader> {
+                    if reader.untrusted() {
+                        Box::new(isolated::Isolated::new(reader, isolation.clone()))
+                    } else {
+                        reader
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The reader named `name` (`"pdf"`).
+    pub fn named(&self, name: &str) -> Option<&dyn Reader> {
+        self.readers
+            .iter()
+            .map(|r| r.as_ref())
+            .find(|r| r.name() == name)
     }
 
     /// The readers for a file's extension, in order of preference.
