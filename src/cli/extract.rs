@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::ExtractArgs;
 use crate::extract::Extraction;
 use crate::model::Article;
-use crate::source::format::{text::PlainText, Formats, Input, Reader};
+use crate::model::Declared;
+use crate::source::format::{text::PlainText, Input, Reader};
 use crate::{exit, render, Engine};
 
 #[derive(Serialize)]
@@ -21,12 +22,15 @@ struct Extracted<'a> {
     sponsors: &'a [String],
     targets: Vec<String>,
     evidence: &'a Extraction,
+    /// What the file states outright (front matter, STIX objects), which
+    /// indexing merges with the extracted facets.
+    declared: &'a Declared,
 }
 
 /// Runs `dossier extract`.
 pub fn run(args: &ExtractArgs) -> Result<ExitCode> {
     let engine = Engine::new();
-    let formats = Formats::standard();
+    let formats = super::formats(std::time::Duration::from_secs(30));
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut all: Vec<(String, Article, Extraction)> = Vec::new();
     for file in &args.files {
@@ -68,6 +72,7 @@ pub fn run(args: &ExtractArgs) -> Result<ExitCode> {
                 sponsors: &extraction.sponsors,
                 targets: extraction.targets(),
                 evidence: extraction,
+                declared: &article.declared,
             })
             .collect();
         render::json(&mut out, &extracted)?;

@@ -22,7 +22,9 @@ pub fn run(args: &IndexArgs) -> Result<ExitCode> {
     options.write.rebuild = args.rebuild;
     options.pipeline.commit_every = args.commit_every as usize;
     options.pipeline.extract = !args.no_extract;
-    options.formats = super::formats(Duration::from_secs(args.parse_timeout));
+    if !args.parse_in_process {
+        options.formats = super::formats(Duration::from_secs(args.parse_timeout));
+    }
     let bar = |visible| -> Box<dyn Reporter> { Box::new(TerminalProgress::new(visible)) };
     let mut reporter: Box<dyn Reporter> = match args.progress {
         ProgressWhen::Auto => bar(std::io::stderr().is_terminal() && !args.quiet),

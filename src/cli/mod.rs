@@ -133,6 +133,11 @@ pub struct IndexArgs {
     /// many seconds (it is skipped with that reason).
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub parse_timeout: u64,
+    /// Parse PDF and HTML in this process instead of worker processes:
+    /// a little faster, but a parser that hangs or crashes on a hostile
+    /// file then takes the whole run down. For trusted files and benchmarks.
+    #[arg(long)]
+    pub parse_in_process: bool,
     /// Skip facet extraction (same schema, no actors, sponsors or targets):
     /// the ceiling that shows what extraction costs. For benchmarks.
     #[arg(long)]
