@@ -205,7 +205,7 @@ impl Failure {
     fn describe(&self, parser: &str, isolation: &Isolation, status: Option<ExitStatus>) -> String {
         match self {
             Failure::TimedOut => format!(
-                "{parser} timed out after {} s; the file may be malformed (see `--parse-timeout`)",
+                "{parser} timed out after {} s (a malformed file, or raise --parse-timeout)",
                 isolation.timeout.as_secs_f64()
             ),
             Failure::TooMuchOutput => format!(
@@ -229,10 +229,10 @@ fn describe_exit(status: Option<ExitStatus>) -> String {
         use std::os::unix::process::ExitStatusExt;
         if let Some(signal) = status.signal() {
             let name = match signal {
-                libc::SIGABRT => " SIGABRT: aborted, or out of memory or stack",
-                libc::SIGSEGV => " SIGSEGV: invalid memory access or stack overflow",
-                libc::SIGKILL => " SIGKILL",
-                libc::SIGBUS => " SIGBUS",
+                libc::SIGABRT => ", SIGABRT, an abort or a lack of memory or stack",
+                libc::SIGSEGV => ", SIGSEGV, a bad memory access or a stack overflow",
+                libc::SIGKILL => ", SIGKILL",
+                libc::SIGBUS => ", SIGBUS",
                 _ => "",
             };
             return format!("killed by signal {signal}{name}");
