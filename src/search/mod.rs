@@ -131,18 +131,25 @@ pub struct Hit {
 }
 
 impl Serialize for Hit {
-    /// The JSON of `dossier search --json`: `id`, `path`, `title`, `date`,
-    /// `score`, one array per facet, `evidence`, `snippet`, `highlights`.
+    /// The JSON of `dossier search --json`: `id`, `source_file`, `path`,
+    /// `title`, `date`, `source`, `url`, `format`, `score`, one array per
+    /// facet, `evidence`, `declared`, `snippet`, `highlights`.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let d = &self.document;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &d.id)?;
+        map.serialize_entry("source_file", &d.source_file)?;
         map.serialize_entry("path", &d.path)?;
         map.serialize_entry("title", &d.title)?;
         map.serialize_entry("date", &d.date)?;
+        map.serialize_entry("source", &d.source)?;
+        map.serialize_entry("url", &d.url)?;
+        let format = (!d.format.is_empty()).then_some(d.format.as_str());
+        map.serialize_entry("format", &format)?;
         map.serialize_entry("score", &self.score)?;
         d.facets.serialize_entries(&mut map)?;
         map.serialize_entry("evidence", &d.evidence)?;
+        map.serialize_entry("declared", &d.declared)?;
         map.serialize_entry("snippet", &self.snippet.text)?;
         let ranges: Vec<[usize; 2]> = self
             .snippet

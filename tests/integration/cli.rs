@@ -98,13 +98,42 @@ fn search_json_has_the_documented_shape() {
         assert!(result.get(key).is_some(), "missing {key}");
     }
     let hit = &result["hits"][0];
-    for key in [
-        "id", "path", "title", "date", "score", "actors", "sponsors", "targets", "snippet",
-        "evidence",
-    ] {
-        assert!(hit.get(key).is_some(), "missing hits[].{key}");
-    }
+    let keys: BTreeSet<&str> = hit
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "id",
+            "source_file",
+            "path",
+            "title",
+            "date",
+            "source",
+            "url",
+            "format",
+            "score",
+            "actors",
+            "sponsors",
+            "targets",
+            "cves",
+            "techniques",
+            "malware",
+            "evidence",
+            "declared",
+            "snippet",
+            "highlights"
+        ]),
+        "the documented fields"
+    );
     assert_eq!(hit["date"], "2024-03-25");
+    assert_eq!(hit["format"], "text");
+    assert_eq!(hit["id"], hit["source_file"]);
+    assert!(hit["source"].is_null() && hit["url"].is_null());
+    assert_eq!(hit["declared"], serde_json::json!([]));
     assert_eq!(
         hit["title"],
         "APT31 hacked the UK Electoral Commission, British officials said."
@@ -127,6 +156,7 @@ fn search_json_has_the_documented_shape() {
     for facet in ["actor", "sponsor", "target", "year"] {
         assert!(result["facets"][facet].is_object(), "facets.{facet}");
     }
+    assert_eq!(result["facets"]["format"], serde_json::json!({"text": 2}));
 }
 
 #[test]
