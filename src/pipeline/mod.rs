@@ -464,6 +464,7 @@ impl Run<'_> {
             body,
             source,
             url,
+            links,
             declared,
             warnings,
         } = article;
@@ -507,6 +508,7 @@ impl Run<'_> {
             date,
             source,
             url,
+            links,
             format: format.to_string(),
             facets,
             evidence: extraction.actor_evidence(),
