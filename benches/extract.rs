@@ -15,6 +15,7 @@ fn corpus_bodies() -> Vec<String> {
         .expect("corpus/")
         .flatten()
         .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     paths.sort();
     paths

@@ -35,6 +35,10 @@ pub struct Article {
     pub source: Option<String>,
     /// Where it was published, when the format says.
     pub url: Option<String>,
+    /// The targets of the links in the text (a Markdown note's
+    /// `[text](https://…)`), in order, each once: kept out of the body,
+    /// whose text is the links' words.
+    pub links: Vec<String>,
     /// Facets the format states outright (a STIX report's intrusion sets,
     /// a note's front matter), as written there; merged with the extracted
     /// ones.
@@ -213,6 +217,8 @@ pub struct Document {
     pub source: Option<String>,
     /// Where it was published, when the source says.
     pub url: Option<String>,
+    /// The targets of the links in the text, when the format has links.
+    pub links: Vec<String>,
     /// The format of the source file (`"pdf"`, `"markdown"`), as
     /// [`Reader::name`](crate::source::format::Reader::name) calls it.
     pub format: String,
@@ -237,6 +243,9 @@ impl Serialize for Document {
         map.serialize_entry("date", &self.date)?;
         map.serialize_entry("source", &self.source)?;
         map.serialize_entry("url", &self.url)?;
+        if !self.links.is_empty() {
+            map.serialize_entry("links", &self.links)?;
+        }
         map.serialize_entry("format", &self.format)?;
         self.facets.serialize_entries(&mut map)?;
         map.serialize_entry("evidence", &self.evidence)?;
@@ -278,6 +287,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "date" => document.date = map.next_value()?,
                 "source" => document.source = map.next_value()?,
                 "url" => document.url = map.next_value()?,
+                "links" => document.links = map.next_value()?,
                 "format" => document.format = map.next_value()?,
                 "evidence" => document.evidence = map.next_value()?,
                 "declared" => document.declared = map.next_value()?,
@@ -316,6 +326,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2024, 3, 28),
             source: Some("NCSC".into()),
             url: None,
+            links: vec!["https://example.org/a".into()],
             format: "json".into(),
             facets,
             evidence: BTreeMap::from([("APT31".into(), vec!["APT 31".into()])]),

@@ -626,6 +626,7 @@ impl Run<'_> {
             body,
             source,
             url,
+            links,
             declared,
             mut warnings,
         } = article;
@@ -649,6 +650,7 @@ impl Run<'_> {
             date,
             source,
             url,
+            links,
             format: format.to_string(),
             facets,
             evidence: extraction.actor_evidence(),

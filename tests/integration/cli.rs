@@ -485,7 +485,10 @@ fn bad_files_are_reported_skipped_and_counted() {
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("empty.txt: empty file"), "{stderr}");
-    assert!(stderr.contains("image.txt: binary file"), "{stderr}");
+    assert!(
+        stderr.contains("image.txt: misnamed file: a PNG image named .txt"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("latin1.txt: warning: not valid UTF-8; decoded as Windows-1252"),
         "{stderr}"

@@ -4,10 +4,10 @@
 //! Where things go: a module per area. Behaviour of the real binary on
 //! temporary corpora in `cli` (and `reliability` for bad input, kills,
 //! damage and concurrency); the library's search paths in `ranking` and
-//! `snippets`; properties (proptest) in `properties`; extraction accuracy in
-//! `extraction`; the shipped gazetteer in `gazetteer`; the benchmark tools in
-//! `bench_smoke`. Unit tests live beside the code. Name regression tests
-//! after what broke.
+//! `snippets`; Markdown notes in `markdown`; properties (proptest) in
+//! `properties`; extraction accuracy in `extraction`; the shipped gazetteer
+//! in `gazetteer`; the benchmark tools in `bench_smoke`. Unit tests live
+//! beside the code. Name regression tests after what broke.
 //!
 //! Tests whose data is not in a plain clone (`../shared`, the system word
 //! list) are `#[ignore]`d with the reason, and `.ci/run` runs them
@@ -19,6 +19,7 @@ mod bench_smoke;
 mod cli;
 mod extraction;
 mod gazetteer;
+mod markdown;
 mod pipeline;
 mod properties;
 mod ranking;

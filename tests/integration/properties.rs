@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use clap::Parser;
 use dossier::cli::{Cli, Command};
 use dossier::search::{query_depth, SearchError, SearchRequest, Searchable, Sort, MAX_QUERY_DEPTH};
+use dossier::source::format::markdown::parse_note;
 use dossier::source::format::text::parse_article;
+use dossier::source::format::{dates, EARLIEST_DATE};
 use dossier::source::SkipReason;
 use dossier::IndexOptions;
 use proptest::prelude::*;
@@ -348,6 +350,36 @@ fn article_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(piece, 0..12).prop_map(|pieces| pieces.concat())
 }
 
+/// Bytes that look a little like Markdown notes: front matter, its
+/// delimiters, YAML and TOML that may or may not parse, Markdown syntax.
+fn note_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(b"---\n".to_vec()),
+        Just(b"+++\n".to_vec()),
+        Just(b"...\n".to_vec()),
+        Just(b"title: A: B\n".to_vec()),
+        Just(b"date: 2024-03-28T10:00:00Z\n".to_vec()),
+        Just(b"date = 2024-03-28\n".to_vec()),
+        Just(b"actors: [APT28, *x]\n".to_vec()),
+        Just(b"countries: &x\n  - NO\n".to_vec()),
+        Just(b"tags: 'a, b'\n".to_vec()),
+        Just(b"[params]\n".to_vec()),
+        Just(b"# Heading\n".to_vec()),
+        Just(b"| a | b |\n|---|---|\n| c | d |\n".to_vec()),
+        Just(b"```\ncode\n```\n".to_vec()),
+        Just(b"[text](https://example.org/x) ".to_vec()),
+        Just(b"<https://example.org/y> ".to_vec()),
+        Just(b"[[Note|alias]] ![[embed.png]] ".to_vec()),
+        Just(b"<div>html</div>\n".to_vec()),
+        Just(b"June 17, 2016 ".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\n\n".to_vec()),
+        Just(b"\xEF\xBB\xBF".to_vec()),
+        "[ -~]{0,40}".prop_map(String::into_bytes),
+    ];
+    prop::collection::vec(piece, 0..14).prop_map(|pieces| pieces.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -368,6 +400,47 @@ proptest! {
             }
             Err(SkipReason::Empty | SkipReason::Binary) => {}
             Err(other) => prop_assert!(false, "unexpected skip for bytes: {other}"),
+        }
+    }
+
+    #[test]
+    fn reading_arbitrary_notes_never_panics(
+        bytes in prop_oneof![note_bytes(), prop::collection::vec(any::<u8>(), 0..600)],
+    ) {
+        match parse_note(&bytes, today()) {
+            Ok(note) => {
+                prop_assert!(!note.body.trim().is_empty());
+                prop_assert!(!note.body.contains('\r'));
+                prop_assert!(note.title.chars().count() <= 121);
+                if let Some(date) = note.date {
+                    prop_assert!(date >= EARLIEST_DATE);
+                    prop_assert!(date <= today() + chrono::Days::new(2));
+                }
+                prop_assert!(note.declared.iter().all(|(_, d)| d.from == "front matter"));
+            }
+            Err(SkipReason::Empty | SkipReason::Binary | SkipReason::Unusable(_)) => {}
+            Err(other) => prop_assert!(false, "unexpected skip for bytes: {other}"),
+        }
+    }
+
+    #[test]
+    fn guessed_dates_are_plausible_and_declared_ones_round_trip(
+        text in "[ -~\n]{0,200}",
+        day in 0u32..40_000,
+    ) {
+        if let Some(date) = dates::guess_date(&text, today()) {
+            prop_assert!(dates::plausible(date, today()));
+        }
+        let date = EARLIEST_DATE + chrono::Days::new(u64::from(day));
+        for form in [
+            date.format("%Y-%m-%d").to_string(),
+            format!("{date}T10:00:00Z"),
+            date.format("%B %-d, %Y").to_string(),
+            date.format("%-d %b %Y").to_string(),
+            date.format("%d.%m.%Y").to_string(),
+            date.format("%a, %d %b %Y").to_string() + " 10:00:00 +0000",
+        ] {
+            prop_assert_eq!(dates::parse_date(&form), Some(date), "{}", form);
         }
     }
 

@@ -236,7 +236,7 @@ fn bad_input_is_reported_per_file_and_the_rest_of_the_corpus_is_indexed() {
         },
         Expect {
             name: "image.txt",
-            message: Some("binary file"),
+            message: Some("misnamed file: a PNG image named .txt, not text"),
             skipped: true,
         },
         Expect {
@@ -263,6 +263,33 @@ fn bad_input_is_reported_per_file_and_the_rest_of_the_corpus_is_indexed() {
             name: "nodate.txt",
             message: Some("warning: no `date YYYY-MM-DD` header; indexed without a date"),
             skipped: false,
+        },
+        Expect {
+            name: "guessed.txt",
+            message: Some(
+                "warning: no `date YYYY-MM-DD` header; date 2016-06-17 guessed from the text",
+            ),
+            skipped: false,
+        },
+        Expect {
+            name: "notes/broken.md",
+            message: Some("warning: the front matter is not valid YAML (line 2: "),
+            skipped: false,
+        },
+        Expect {
+            name: "notes/report.md",
+            message: Some("misnamed file: a PDF document named .md, not Markdown (rename it .pdf)"),
+            skipped: true,
+        },
+        Expect {
+            name: "notes/blob.md",
+            message: Some("binary file (contains NUL bytes"),
+            skipped: true,
+        },
+        Expect {
+            name: "notes/empty.md",
+            message: Some("empty note: no text after the front matter"),
+            skipped: true,
         },
         Expect {
             name: "impossible.txt",
@@ -337,6 +364,21 @@ fn bad_input_is_reported_per_file_and_the_rest_of_the_corpus_is_indexed() {
         b" date 2022-02-02 Crlfmarker first sentence.\r\nSecond line.\r\n",
     );
     env.raw("nodate.txt", b"Nodatemarker report without a header.");
+    env.raw(
+        "guessed.txt",
+        b"June 17, 2016\n\nGuessedmarker report dated in its first line.",
+    );
+    env.raw(
+        "notes/broken.md",
+        b"---\ntitle: APT29: an unquoted colon\ndate: 2024-03-28\n---\n# Brokenmarker note\n\nText.",
+    );
+    // A PDF with no NUL byte in it, so only its header tells it apart.
+    env.raw(
+        "notes/report.md",
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    );
+    env.raw("notes/blob.md", b"# Not\0really\0a\0note");
+    env.raw("notes/empty.md", b"---\ntitle: Nothing below\n---\n\n");
     env.article("impossible.txt", "2024-02-30", "Impossiblemarker report.");
     env.article("future.txt", "3024-01-01", "Futuremarker report.");
     // 50 MB of real text: refused before it is read.
@@ -473,6 +515,19 @@ fn bad_input_is_reported_per_file_and_the_rest_of_the_corpus_is_indexed() {
         assert_eq!(hit["date"], Value::Null, "{id} keeps no bad date");
     }
     assert_eq!(hit("foldermarker")["id"], "folder.txt/inside.txt");
+    let guessed = hit("guessedmarker");
+    assert_eq!(guessed["date"], "2016-06-17", "guessed from the first line");
+    assert_eq!(
+        guessed["title"], "Guessedmarker report dated in its first line.",
+        "a dateline is no title"
+    );
+    let broken = hit("brokenmarker");
+    assert_eq!(broken["id"], "notes/broken.md");
+    assert_eq!(
+        broken["title"], "Brokenmarker note",
+        "the front matter's title is lost"
+    );
+    assert_eq!(broken["date"], Value::Null);
     // The long line is found; count only, so no snippet is cut from 10 MB.
     let long = env.search(&["longlinemarker", "--limit", "0"]);
     assert_eq!(long["total_hits"], 1);

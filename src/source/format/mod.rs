@@ -4,7 +4,9 @@
 //! The pipeline after this point never knows which format an article came
 //! from.
 
+pub mod dates;
 pub mod isolated;
+pub mod markdown;
 pub mod text;
 
 use std::fs;
@@ -120,7 +122,7 @@ impl Formats {
     /// Every format dossier reads.
     pub fn standard() -> Formats {
         Formats {
-            readers: vec![Box::new(text::PlainText)],
+            readers: vec![Box::new(text::PlainText), Box::new(markdown::Markdown)],
         }
     }
 
@@ -252,6 +254,64 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Option<Warning>), SkipReason> {
     }
 }
 
+/// Refuses a file whose content is some other kind of file than its name
+/// says (a PDF or an image named `.md` or `.txt`), naming what it is, so it
+/// is skipped with that reason rather than read as `format` (`"Markdown"`).
+pub fn refuse_misnamed(bytes: &[u8], path: &Path, format: &str) -> Result<(), SkipReason> {
+    let Some((kind, hint)) = sniff(bytes) else {
+        return Ok(());
+    };
+    let named = path
+        .extension()
+        .map(|e| format!(" named .{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    Err(SkipReason::Unusable(format!(
+        "misnamed file: {kind}{named}, not {format}{hint}"
+    )))
+}
+
+/// What kind of file `bytes` starts like, if a kind that is never an
+/// article's text, with a hint for a kind dossier reads under its own name.
+fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const MAGIC: &[(&[u8], &str, &str)] = &[
+        (b"%PDF-", "a PDF document", " (rename it .pdf)"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image", ""),
+        (b"\xFF\xD8\xFF", "a JPEG image", ""),
+        (b"GIF87a", "a GIF image", ""),
+        (b"GIF89a", "a GIF image", ""),
+        (
+            b"PK\x03\x04",
+            "a ZIP archive (a Word or other Office document, an EPUB...)",
+            "",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "a Microsoft Office (OLE) document",
+            "",
+        ),
+        (b"\x1F\x8B", "a gzip archive", ""),
+        (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive", ""),
+        (b"Rar!\x1A\x07", "a RAR archive", ""),
+        (b"\x7FELF", "an executable", ""),
+        (b"{\\rtf", "an RTF document", ""),
+        (b"%!PS", "a PostScript document", ""),
+        (b"SQLite format 3\0", "an SQLite database", ""),
+    ];
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(&(_, kind, hint)) = MAGIC.iter().find(|(magic, ..)| bytes.starts_with(magic)) {
+        return Some((kind, hint));
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(("a WebP image", ""));
+    }
+    // PDF readers accept up to 1 KiB of junk before the header.
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") && head.starts_with(b"%") {
+        return Some(("a PDF document", " (rename it .pdf)"));
+    }
+    None
+}
+
 /// NUL bytes, or many control characters in the first 8 KiB.
 fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(HEAD_BYTES)];
@@ -304,5 +364,30 @@ mod tests {
         assert!(!formats.claims(Path::new("txt")));
         assert!(formats.reader_for(Path::new("x.pdf")).is_err());
         assert_ne!(formats.fingerprint(), Formats::standard().fingerprint());
+    }
+
+    #[test]
+    fn a_file_whose_content_is_another_kind_is_named_as_such() {
+        let refused = |bytes: &[u8], name: &str| {
+            refuse_misnamed(bytes, Path::new(name), "Markdown")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            refused(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj", "notes/report.md"),
+            "misnamed file: a PDF document named .md, not Markdown (rename it .pdf)"
+        );
+        assert_eq!(
+            refused(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "a.MD"),
+            "misnamed file: a PNG image named .MD, not Markdown"
+        );
+        assert!(refused(b"PK\x03\x04\x14\0", "x.md").contains("ZIP archive"));
+        assert!(refuse_misnamed(
+            b"# A note\n\nText about %PDF-1.7.",
+            Path::new("x.md"),
+            "Markdown"
+        )
+        .is_ok());
+        assert!(refuse_misnamed(b"", Path::new("x.md"), "Markdown").is_ok());
     }
 }

@@ -1,10 +1,15 @@
 //! Plain text: dossier's own format (optional whitespace, `date
 //! YYYY-MM-DD`, then the body) and any `.txt` file, one article a file
-//! whose id is the file's path. The title is the body's first sentence.
+//! whose id is the file's path. The title is the body's first sentence. A
+//! file without the header gets the date written near its top, if any
+//! ([`dates::guess_date`]), with a warning that says it was guessed.
 
 use chrono::NaiveDate;
 
-use super::{decode, latest_plausible, Emit, Input, Reader, EARLIEST_DATE, MAX_ARTICLE_BYTES};
+use super::{
+    dates, decode, latest_plausible, refuse_misnamed, Emit, Input, Reader, EARLIEST_DATE,
+    MAX_ARTICLE_BYTES,
+};
 use crate::model::{Article, Warning};
 use crate::source::SkipReason;
 
@@ -24,18 +29,22 @@ impl Reader for PlainText {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn read(&self, input: &Input<'_>, emit: &mut Emit<'_>) -> Result<(), SkipReason> {
         let bytes = input.read_all(MAX_ARTICLE_BYTES)?;
+        refuse_misnamed(&bytes, input.path, "text")?;
         emit(Ok(parse_article(&bytes, input.today)?));
         Ok(())
     }
 }
 
 /// Parses an article in dossier's text format: optional whitespace,
-/// `date YYYY-MM-DD`, then the body, whose first sentence is the title.
+/// `date YYYY-MM-DD`, then the body, whose first sentence is the title (a
+/// first line that is only a dateline, `Published: June 17, 2016`, is
+/// passed over). Without the header, the date is guessed from the top of
+/// the text.
 pub fn parse_article(bytes: &[u8], today: NaiveDate) -> Result<Article, SkipReason> {
     let (text, decode_warning) = decode(bytes)?;
     let mut warnings: Vec<Warning> = decode_warning.into_iter().collect();
@@ -49,7 +58,7 @@ pub fn parse_article(bytes: &[u8], today: NaiveDate) -> Result<Article, SkipReas
     if body.is_empty() {
         return Err(SkipReason::Empty);
     }
-    let title = title_of(&body);
+    let title = title_of(after_dateline(&body));
     Ok(Article {
         date,
         title,
@@ -65,18 +74,15 @@ fn split_date_header<'t>(
     warnings: &mut Vec<Warning>,
 ) -> (Option<NaiveDate>, &'t str) {
     let trimmed = text.trim_start();
-    let Some(rest) = trimmed.strip_prefix("date") else {
-        warnings.push(Warning(
-            "no `date YYYY-MM-DD` header; indexed without a date".to_string(),
-        ));
-        return (None, trimmed);
+    let rest = trimmed
+        .strip_prefix("date")
+        .filter(|rest| rest.starts_with(char::is_whitespace));
+    let Some(rest) = rest else {
+        return (
+            guessed("no `date YYYY-MM-DD` header", trimmed, today, warnings),
+            trimmed,
+        );
     };
-    if !rest.starts_with(char::is_whitespace) {
-        warnings.push(Warning(
-            "no `date YYYY-MM-DD` header; indexed without a date".to_string(),
-        ));
-        return (None, trimmed);
-    }
     let rest = rest.trim_start();
     let token_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let token = &rest[..token_end];
@@ -102,12 +108,37 @@ fn split_date_header<'t>(
             (None, body)
         }
         _ => {
-            warnings.push(Warning(format!(
-                "the date header holds {token:?}, not YYYY-MM-DD; indexed without a date"
-            )));
-            (None, rest)
+            let what = format!("the date header holds {token:?}, not YYYY-MM-DD");
+            (guessed(&what, rest, today, warnings), rest)
         }
     }
+}
+
+/// The date written near the top of `text`, if any, with a warning that
+/// starts with `problem` and says what became of the date.
+fn guessed(
+    problem: &str,
+    text: &str,
+    today: NaiveDate,
+    warnings: &mut Vec<Warning>,
+) -> Option<NaiveDate> {
+    let date = dates::guess_date(text, today);
+    warnings.push(Warning(match date {
+        Some(date) => format!("{problem}; date {date} guessed from the text"),
+        None => format!("{problem}; indexed without a date"),
+    }));
+    date
+}
+
+/// `body` after its first line if that line is a dateline (`June 17,
+/// 2016`, `Published: 2016-06-17`) and more text follows, else `body`.
+pub fn after_dateline(body: &str) -> &str {
+    let body = body.trim_start();
+    let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+    if rest.trim().is_empty() || !dates::is_dateline(first) {
+        return body;
+    }
+    rest
 }
 
 /// The first sentence of the body, cut at a word boundary if it is long.
@@ -117,12 +148,18 @@ pub fn title_of(body: &str) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    let sentence = first_sentence(first_line);
-    let chars = sentence.chars().count();
+    shorten_title(first_sentence(first_line))
+}
+
+/// A title as given (a front matter's, a page's `<title>`) on one line, cut
+/// at a word boundary if it is long.
+pub fn shorten_title(title: &str) -> String {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars = title.chars().count();
     if chars <= MAX_TITLE_CHARS {
-        return sentence.to_string();
+        return title;
     }
-    let cut: String = sentence.chars().take(MAX_TITLE_CHARS).collect();
+    let cut: String = title.chars().take(MAX_TITLE_CHARS).collect();
     let cut = match cut.rfind(' ') {
         Some(space) if space > MAX_TITLE_CHARS / 2 => &cut[..space],
         _ => cut.as_str(),
