@@ -4,7 +4,11 @@
 //! The pipeline after this point never knows which format an article came
 //! from.
 
+pub mod dates;
 pub mod isolated;
+pub mod json;
+pub mod markup;
+pub mod stix;
 pub mod text;
 
 use std::fs;
@@ -120,7 +124,12 @@ impl Formats {
     /// Every format dossier reads.
     pub fn standard() -> Formats {
         Formats {
-            readers: vec![Box::new(text::PlainText)],
+            readers: vec![
+                Box::new(text::PlainText),
+                // Before JSON, which shares `.json` and takes what STIX does not.
+                Box::new(stix::Stix),
+                Box::new(json::Json),
+            ],
         }
     }
 

@@ -117,12 +117,17 @@ pub fn title_of(body: &str) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    let sentence = first_sentence(first_line);
-    let chars = sentence.chars().count();
-    if chars <= MAX_TITLE_CHARS {
-        return sentence.to_string();
+    short_title(first_sentence(first_line))
+}
+
+/// `text` made a title: on one line, its spaces collapsed, cut at a word
+/// boundary if long.
+pub fn short_title(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= MAX_TITLE_CHARS {
+        return line;
     }
-    let cut: String = sentence.chars().take(MAX_TITLE_CHARS).collect();
+    let cut: String = line.chars().take(MAX_TITLE_CHARS).collect();
     let cut = match cut.rfind(' ') {
         Some(space) if space > MAX_TITLE_CHARS / 2 => &cut[..space],
         _ => cut.as_str(),
