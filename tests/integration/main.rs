@@ -4,7 +4,8 @@
 //! Where things go: a module per area. Behaviour of the real binary on
 //! temporary corpora in `cli` (and `reliability` for bad input, kills,
 //! damage and concurrency); the library's search paths in `ranking` and
-//! `snippets`; properties (proptest) in `properties`; extraction accuracy in
+//! `snippets`; each input format's reader in `format_<name>`; properties
+//! (proptest) in `properties`; extraction accuracy in
 //! `extraction`; the shipped gazetteer in `gazetteer`; the benchmark tools in
 //! `bench_smoke`. Unit tests live beside the code. Name regression tests
 //! after what broke.
@@ -18,6 +19,8 @@ mod common;
 mod bench_smoke;
 mod cli;
 mod extraction;
+mod format_json;
+mod format_stix;
 mod gazetteer;
 mod pipeline;
 mod properties;
