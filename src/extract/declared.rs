@@ -12,6 +12,8 @@ use crate::model::{Declared, FacetValues, Warning, FACETS};
 /// source declared `declared`. A declared value that does not resolve is
 /// kept as written where the facet is open (a group no gazetteer lists) and
 /// dropped with a warning otherwise; a declared actor brings its sponsor.
+/// A value declared with aliases is resolved by the first of its names that
+/// resolves, and kept under its own name when none does.
 pub fn facet_values(
     extraction: &Extraction,
     declared: &Declared,
@@ -39,7 +41,13 @@ pub fn facet_values(
             if value.is_empty() {
                 continue;
             }
-            match resolve(gazetteer, value) {
+            let resolved = std::iter::once(value)
+                .chain(declaration.aliases.iter().map(|a| a.trim()))
+                .filter(|name| !name.is_empty())
+                .map(|name| resolve(gazetteer, name))
+                .find(Result::is_ok)
+                .unwrap_or_else(|| resolve(gazetteer, value));
+            match resolved {
                 Ok(resolved) => {
                     if std::ptr::eq(facet, &ACTOR) {
                         if let Some(sponsor) =
@@ -98,5 +106,20 @@ mod tests {
             warnings[0].0.starts_with("the front matter declares"),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn a_declared_name_resolves_through_its_aliases_or_stays_as_written() {
+        let gazetteer = Gazetteer::embedded();
+        let mut declared = Declared::default();
+        let from = "STIX intrusion-set--1";
+        declared.push_named(&ACTOR, "Unheard Of", vec!["Zirconium".into()], from);
+        declared.push_named(&ACTOR, "Own Name", vec!["Nobody Knows".into()], from);
+        declared.push_named(&TARGET, "Narnia", vec!["GB".into()], from);
+        let mut warnings = Vec::new();
+        let values = facet_values(&Extraction::default(), &declared, &gazetteer, &mut warnings);
+        assert_eq!(values.get(&ACTOR), ["APT31", "Own Name"]);
+        assert_eq!(values.get(&TARGET), ["GB"]);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 }

@@ -58,6 +58,19 @@ impl Article {
     ) {
         self.declared.push(facet, value, from);
     }
+
+    /// Records that the source states one thing for `facet` under the name
+    /// `value`, also known as `aliases` (a STIX intrusion set and its
+    /// aliases): resolved by the first of its names that resolves.
+    pub fn declare_named(
+        &mut self,
+        facet: &'static Facet,
+        value: impl Into<String>,
+        aliases: Vec<String>,
+        from: impl Into<String>,
+    ) {
+        self.declared.push_named(facet, value, aliases, from);
+    }
 }
 
 /// One facet value a source file states outright.
@@ -70,6 +83,10 @@ pub struct Declaration {
     /// Where in the source it is stated (`"front matter"`,
     /// `"STIX intrusion-set--0c7e…"`), the evidence for the value.
     pub from: String,
+    /// Other names the source gives the same thing, tried in order when
+    /// `value` does not resolve.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// The values a source declares, in the order it states them.
@@ -85,10 +102,23 @@ impl Declared {
         value: impl Into<String>,
         from: impl Into<String>,
     ) {
+        self.push_named(facet, value, Vec::new(), from);
+    }
+
+    /// Adds one statement of a thing with several names: `value`, else the
+    /// first of `aliases` that resolves.
+    pub fn push_named(
+        &mut self,
+        facet: &'static Facet,
+        value: impl Into<String>,
+        aliases: Vec<String>,
+        from: impl Into<String>,
+    ) {
         let declaration = Declaration {
             facet: facet.hit_key.to_string(),
             value: value.into(),
             from: from.into(),
+            aliases,
         };
         if !self.0.contains(&declaration) {
             self.0.push(declaration);

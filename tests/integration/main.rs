@@ -4,10 +4,11 @@
 //! Where things go: a module per area. Behaviour of the real binary on
 //! temporary corpora in `cli` (and `reliability` for bad input, kills,
 //! damage and concurrency); the library's search paths in `ranking` and
-//! `snippets`; Markdown notes in `markdown`; properties (proptest) in
-//! `properties`; extraction accuracy in `extraction`; the shipped gazetteer
-//! in `gazetteer`; the benchmark tools in `bench_smoke`. Unit tests live
-//! beside the code. Name regression tests after what broke.
+//! `snippets`; each input format's reader in `format_<name>`; properties
+//! (proptest) in `properties`; extraction accuracy in
+//! `extraction`; the shipped gazetteer in `gazetteer`; the benchmark tools in
+//! `bench_smoke`. Unit tests live beside the code. Name regression tests
+//! after what broke.
 //!
 //! Tests whose data is not in a plain clone (`../shared`, the system word
 //! list) are `#[ignore]`d with the reason, and `.ci/run` runs them
@@ -18,8 +19,10 @@ mod common;
 mod bench_smoke;
 mod cli;
 mod extraction;
+mod format_json;
+mod format_markdown;
+mod format_stix;
 mod gazetteer;
-mod markdown;
 mod pipeline;
 mod properties;
 mod ranking;

@@ -24,6 +24,15 @@ use chrono::{DateTime, NaiveDate};
 use regex::{Captures, Regex};
 
 use super::{latest_plausible, EARLIEST_DATE};
+use crate::model::Warning;
+
+/// Epoch numbers at least this large are milliseconds: as seconds they
+/// would be past the year 5000.
+const MILLISECONDS_FROM: i64 = 100_000_000_000;
+
+/// Smaller numbers (before March 1973) are no timestamps of reporting but
+/// years, counts or typos.
+const SMALLEST_EPOCH: i64 = 100_000_000;
 
 /// How many characters from the top of a text [`guess_date`] looks at:
 /// a publication date is written by the title or the byline, and a date
@@ -82,6 +91,9 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
     let value = value.trim();
     if value.is_empty() || value.len() > 80 {
         return None;
+    }
+    if value.len() > 8 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse().ok().and_then(date_of_epoch);
     }
     if let Some(c) = ISO_TIMESTAMP.captures(value) {
         return ymd(&c["y"], &c["m"], &c["d"]);
@@ -241,6 +253,37 @@ fn month(name: &str) -> Option<u32> {
     Some(number)
 }
 
+/// The UTC date of an epoch timestamp in seconds or milliseconds (from
+/// 1973 on).
+pub fn date_of_epoch(number: i64) -> Option<NaiveDate> {
+    if number.abs() < SMALLEST_EPOCH {
+        return None;
+    }
+    let seconds = if number.abs() >= MILLISECONDS_FROM {
+        number.div_euclid(1000)
+    } else {
+        number
+    };
+    DateTime::from_timestamp(seconds, 0).map(|moment| moment.date_naive())
+}
+
+/// `date` if it lies between [`EARLIEST_DATE`] and a little after `today`;
+/// otherwise the warning that says why it was dropped. `what` names where
+/// it was read (`the field published`).
+pub fn checked(date: NaiveDate, what: &str, today: NaiveDate) -> Result<NaiveDate, Warning> {
+    if date < EARLIEST_DATE {
+        Err(Warning(format!(
+            "{what} holds {date}, before {EARLIEST_DATE}; indexed without a date"
+        )))
+    } else if date > latest_plausible(today) {
+        Err(Warning(format!(
+            "{what} holds {date}, in the future; indexed without a date"
+        )))
+    } else {
+        Ok(date)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,5 +429,58 @@ mod tests {
         ));
         assert!(!is_dateline("No date on this line at all."));
         assert!(!is_dateline("APT28 struck on 2016-06-17."));
+    }
+
+    mod feeds {
+        use super::super::*;
+
+        fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+            NaiveDate::from_ymd_opt(y, m, d)
+        }
+
+        #[test]
+        fn the_formats_feeds_and_stix_write_are_read_in_their_own_zone() {
+            for (text, expected) in [
+                ("2024-03-28T09:15:00Z", day(2024, 3, 28)),
+                ("2024-03-28T09:15:00.123Z", day(2024, 3, 28)),
+                ("2024-03-28T23:30:00-05:00", day(2024, 3, 28)),
+                ("2024-03-28T23:30:00+0100", day(2024, 3, 28)),
+                ("2024-03-28T09:15:00", day(2024, 3, 28)),
+                ("2024-03-28 09:15", day(2024, 3, 28)),
+                ("2024-03-28", day(2024, 3, 28)),
+                ("2024/03/28", day(2024, 3, 28)),
+                ("Thu, 28 Mar 2024 09:15:00 GMT", day(2024, 3, 28)),
+                ("Thu, 28 Mar 2024 09:15:00 +0000", day(2024, 3, 28)),
+                ("28 March 2024", day(2024, 3, 28)),
+                ("March 28, 2024", day(2024, 3, 28)),
+                ("1711617300", day(2024, 3, 28)),
+                ("1711617300000", day(2024, 3, 28)),
+                (" 2024-02-30 ", None),
+                ("yesterday", None),
+                ("", None),
+                ("2024", None),
+            ] {
+                assert_eq!(parse_date(text), expected, "{text:?}");
+            }
+            assert_eq!(date_of_epoch(2024), None);
+            assert_eq!(date_of_epoch(1_711_617_300_000), day(2024, 3, 28));
+            assert_eq!(date_of_epoch(i64::MAX), None);
+        }
+
+        #[test]
+        fn implausible_dates_are_dropped_with_a_reason() {
+            let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+            let old = NaiveDate::from_ymd_opt(1850, 1, 1).unwrap();
+            let future = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+            assert!(checked(old, "the field date", today)
+                .unwrap_err()
+                .0
+                .contains("before 1900"));
+            assert!(checked(future, "the field date", today)
+                .unwrap_err()
+                .0
+                .contains("future"));
+            assert_eq!(checked(today, "x", today), Ok(today));
+        }
     }
 }

@@ -6,7 +6,10 @@
 
 pub mod dates;
 pub mod isolated;
+pub mod json;
 pub mod markdown;
+pub mod markup;
+pub mod stix;
 pub mod text;
 
 use std::fs;
@@ -122,7 +125,13 @@ impl Formats {
     /// Every format dossier reads.
     pub fn standard() -> Formats {
         Formats {
-            readers: vec![Box::new(text::PlainText), Box::new(markdown::Markdown)],
+            readers: vec![
+                Box::new(text::PlainText),
+                Box::new(markdown::Markdown),
+                // Before JSON, which shares `.json` and takes what STIX does not.
+                Box::new(stix::Stix),
+                Box::new(json::Json),
+            ],
         }
     }
 
