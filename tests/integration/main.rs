@@ -18,6 +18,7 @@ mod common;
 mod bench_smoke;
 mod cli;
 mod extraction;
+mod format_html;
 mod gazetteer;
 mod pipeline;
 mod properties;

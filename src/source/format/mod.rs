@@ -4,6 +4,7 @@
 //! The pipeline after this point never knows which format an article came
 //! from.
 
+pub mod html;
 pub mod text;
 
 use std::fs;
@@ -112,7 +113,7 @@ impl Formats {
     /// Every format dossier reads.
     pub fn standard() -> Formats {
         Formats {
-            readers: vec![Box::new(text::PlainText)],
+            readers: vec![Box::new(text::PlainText), Box::new(html::Html)],
         }
     }
 

@@ -117,12 +117,16 @@ pub fn title_of(body: &str) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    let sentence = first_sentence(first_line);
-    let chars = sentence.chars().count();
+    clip_title(first_sentence(first_line))
+}
+
+/// A title as given, cut at a word boundary if it is long.
+pub(crate) fn clip_title(title: &str) -> String {
+    let chars = title.chars().count();
     if chars <= MAX_TITLE_CHARS {
-        return sentence.to_string();
+        return title.to_string();
     }
-    let cut: String = sentence.chars().take(MAX_TITLE_CHARS).collect();
+    let cut: String = title.chars().take(MAX_TITLE_CHARS).collect();
     let cut = match cut.rfind(' ') {
         Some(space) if space > MAX_TITLE_CHARS / 2 => &cut[..space],
         _ => cut.as_str(),
