@@ -19,6 +19,7 @@ mod common;
 mod bench_smoke;
 mod cli;
 mod extraction;
+mod format_html;
 mod format_json;
 mod format_markdown;
 mod format_stix;

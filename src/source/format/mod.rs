@@ -5,6 +5,7 @@
 //! from.
 
 pub mod dates;
+pub mod html;
 pub mod isolated;
 pub mod json;
 pub mod markdown;
@@ -128,6 +129,7 @@ impl Formats {
             readers: vec![
                 Box::new(text::PlainText),
                 Box::new(markdown::Markdown),
+                Box::new(html::Html),
                 // Before JSON, which shares `.json` and takes what STIX does not.
                 Box::new(stix::Stix),
                 Box::new(json::Json),
