@@ -24,6 +24,7 @@ mod format_json;
 mod format_markdown;
 mod format_stix;
 mod gazetteer;
+mod isolation;
 mod pipeline;
 mod properties;
 mod ranking;
