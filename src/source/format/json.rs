@@ -980,7 +980,11 @@ mod tests {
         assert_eq!(a[2].title, "Third");
         assert_eq!(a[2].date, NaiveDate::from_ymd_opt(2024, 5, 27));
 
-        assert_eq!(a[3].local_id, None);
+        assert_eq!(
+            a[3].local_id.as_deref(),
+            Some("5"),
+            "no id of its own: its line"
+        );
         assert_eq!(a[3].title, "Rendered title");
         assert_eq!(a[3].body, "Head\n\nBody text.");
         assert_eq!(a[3].url.as_deref(), Some("https://example.net/wp"));
