@@ -8,7 +8,7 @@ use crate::common;
 
 use std::fs;
 
-use common::TestEnv;
+use common::{only_hit, TestEnv};
 use serde_json::Value;
 
 /// Writes the named fixtures of `tests/fixtures/formats/html` into the
@@ -25,14 +25,6 @@ fn env_with(fixtures: &[&str]) -> TestEnv {
     env
 }
 
-/// The only hit of `query`.
-fn only_hit(env: &TestEnv, query: &str) -> Value {
-    let result = env.search(&[query]);
-    let hits = result["hits"].as_array().expect("hits");
-    assert_eq!(hits.len(), 1, "{query}: {result}");
-    hits[0].clone()
-}
-
 fn total_hits(env: &TestEnv, query: &str) -> u64 {
     env.search(&[query])["total_hits"].as_u64().expect("total")
 }
@@ -44,7 +36,7 @@ fn a_saved_page_is_indexed_with_its_main_text_and_metadata() {
     assert!(stderr.contains("1 added"), "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 
-    let hit = only_hit(&env, "glimmerfang");
+    let hit = only_hit(&env, &["glimmerfang"]);
     assert_eq!(hit["id"], "vendor-blog.html");
     assert_eq!(hit["format"], "html");
     // og:title beats <title>, JSON-LD and the page's <h1>.
@@ -105,7 +97,7 @@ fn metadata_falls_back_to_json_ld_the_canonical_link_and_time_elements() {
     let stderr = env.index_corpus();
     assert!(stderr.contains("3 added"), "{stderr}");
 
-    let news = only_hit(&env, "netsh");
+    let news = only_hit(&env, &["netsh"]);
     // <title> without the site's name, which JSON-LD's publisher gives.
     assert_eq!(
         news["title"],
@@ -130,7 +122,7 @@ fn metadata_falls_back_to_json_ld_the_canonical_link_and_time_elements() {
     }
 
     // Declared windows-1252, decoded without a warning.
-    let swiss = only_hit(&env, "zürich");
+    let swiss = only_hit(&env, &["zürich"]);
     assert_eq!(
         swiss["title"],
         "Sécurité: Zürich investigators link APT31 to cantonal e-mail break-in"
@@ -149,7 +141,7 @@ fn metadata_falls_back_to_json_ld_the_canonical_link_and_time_elements() {
 
     // An unmarked <time> is a guess, said so; the URL is the one the
     // browser wrote when it saved the page.
-    let notes = only_hit(&env, "babyshark");
+    let notes = only_hit(&env, &["babyshark"]);
     assert_eq!(notes["title"], "Kimsuky's fake surveys");
     assert_eq!(notes["date"], "2023-06-02");
     assert_eq!(
@@ -198,7 +190,7 @@ fn bad_pages_are_skipped_with_a_reason_and_the_rest_indexed() {
         ("no-text.html", "no article text in the page"),
         (
             "really-a-pdf.html",
-            "not an HTML page but a PDF document, whatever its name says",
+            "misnamed file: a PDF document named .html, not HTML (rename it .pdf)",
         ),
     ] {
         assert!(

@@ -6,7 +6,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::TestEnv;
+use common::{only_hit, set, strings, TestEnv};
 use serde_json::Value;
 
 /// A scraper's feed: field names vary from item to item.
@@ -20,27 +20,6 @@ const FEED: &str = concat!(
     r#"{"id": 4, "title": {"rendered": "Browser extension forwards webmail"}, "date": 1716800000, "content": {"rendered": "<h2>Findings</h2><ul><li>An extension forwarded webmail messages</li></ul>"}}"#,
     "\n",
 );
-
-fn set(values: &Value) -> BTreeSet<String> {
-    values
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|v| v.as_str().expect("string").to_string())
-        .collect()
-}
-
-fn strings(values: &[&str]) -> BTreeSet<String> {
-    values.iter().map(|s| s.to_string()).collect()
-}
-
-/// The hit of a search that must find exactly one.
-fn only_hit(env: &TestEnv, args: &[&str]) -> Value {
-    let result = env.search(args);
-    let hits = result["hits"].as_array().expect("hits");
-    assert_eq!(hits.len(), 1, "{args:?}: {result}");
-    hits[0].clone()
-}
 
 #[test]
 fn a_jsonl_feed_indexes_each_item_with_its_fields_and_declared_facets() {
@@ -219,21 +198,11 @@ fn files_whose_extension_lies_are_skipped_with_a_reason() {
     );
     let summary = env.index_json();
     assert_eq!(summary["added"], 1, "{summary}");
-    let reasons: Vec<String> = summary["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s["path"].as_str().unwrap(),
-                s["reason"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let reasons = common::skipped(&summary);
     assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(
-        reasons[0].starts_with("corpus/image.json: binary file"),
+        reasons[0]
+            .starts_with("corpus/image.json: misnamed file: a PNG image named .json, not JSON"),
         "{reasons:?}"
     );
     assert!(

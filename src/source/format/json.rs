@@ -12,6 +12,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
@@ -23,7 +24,9 @@ use serde_json::{Map, Value};
 use super::dates::{checked, date_of_epoch, parse_date};
 use super::markup::plain_text;
 use super::text::{shorten_title, title_of};
-use super::{stix, ArticleProblem, Emit, Input, Reader, HEAD_BYTES, MAX_ARTICLE_BYTES};
+use super::{
+    refuse_misnamed, stix, ArticleProblem, Emit, Input, Reader, HEAD_BYTES, MAX_ARTICLE_BYTES,
+};
 use crate::model::facet::{Facet, Filter, ACTOR, TARGET};
 use crate::model::{Article, Warning, FACETS};
 use crate::source::SkipReason;
@@ -142,7 +145,8 @@ fn unreadable(error: io::Error) -> SkipReason {
 /// The first bytes of a file, past a byte-order mark: refuses binary data
 /// and anything that does not start like JSON (`what` names the format
 /// expected, for the message).
-fn check_start(head: &[u8], what: &str) -> Result<(), SkipReason> {
+fn check_start(head: &[u8], path: &Path, what: &str) -> Result<(), SkipReason> {
+    refuse_misnamed(head, path, what)?;
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let head = &head[..head.len().min(HEAD_BYTES)];
     if head.contains(&0) {
@@ -167,7 +171,11 @@ fn check_start(head: &[u8], what: &str) -> Result<(), SkipReason> {
 pub fn read_lines(input: &Input<'_>, cap: usize, emit: &mut Emit<'_>) -> Result<(), SkipReason> {
     let file = File::open(input.path).map_err(unreadable)?;
     let mut reader = BufReader::with_capacity(64 * 1024, file);
-    check_start(reader.fill_buf().map_err(unreadable)?, "JSON Lines")?;
+    check_start(
+        reader.fill_buf().map_err(unreadable)?,
+        input.path,
+        "JSON Lines",
+    )?;
     let mut line = Vec::new();
     let mut number = 0usize;
     let mut seen_content = false;
@@ -291,7 +299,7 @@ pub fn read_document(input: &Input<'_>, emit: &mut Emit<'_>) -> Result<(), SkipR
     };
     let mut reader = BufReader::with_capacity(64 * 1024, budgeted);
     let head = reader.fill_buf().map_err(unreadable)?;
-    check_start(head, "JSON")?;
+    check_start(head, input.path, "JSON")?;
     if head.starts_with(b"\xEF\xBB\xBF") {
         reader.consume(3);
     }

@@ -307,8 +307,16 @@ fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
         (b"{\\rtf", "an RTF document", ""),
         (b"%!PS", "a PostScript document", ""),
         (b"SQLite format 3\0", "an SQLite database", ""),
+        (b"wOFF", "a web font", ""),
+        (b"wOF2", "a web font", ""),
+        (
+            b"MIME-Version:",
+            "an MHTML web archive",
+            " (save the page as HTML instead)",
+        ),
     ];
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes.trim_ascii_start();
     if let Some(&(_, kind, hint)) = MAGIC.iter().find(|(magic, ..)| bytes.starts_with(magic)) {
         return Some((kind, hint));
     }
@@ -321,6 +329,19 @@ fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
         return Some(("a PDF document", " (rename it .pdf)"));
     }
     None
+}
+
+/// [`decode`]d text with its line endings made `\n`, and the decoding's
+/// warning, if any, as the first of a list: the start of every reader of
+/// a text format.
+pub fn decode_lines(bytes: &[u8]) -> Result<(String, Vec<Warning>), SkipReason> {
+    let (text, warning) = decode(bytes)?;
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
+    Ok((text, warning.into_iter().collect()))
 }
 
 /// NUL bytes, or many control characters in the first 8 KiB.

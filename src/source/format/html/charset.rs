@@ -1,6 +1,4 @@
-//! From a page's bytes to its text: files that only pretend to be HTML
-//! (a PDF or an image saved as `.html`) are recognised by their first
-//! bytes, and the text is decoded from the encoding the page declares
+//! From a page's bytes to its text, decoded from the encoding the page declares
 //! (byte-order mark, `<meta charset>`, `<meta http-equiv>` or the XML
 //! declaration), else as UTF-8, else as Windows-1252.
 
@@ -9,52 +7,6 @@ use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use crate::model::Warning;
 use crate::source::format::HEAD_BYTES;
 use crate::source::SkipReason;
-
-/// Formats that are sometimes saved under an HTML name, by their first
-/// bytes.
-const SIGNATURES: &[(&[u8], &str)] = &[
-    (b"%PDF-", "a PDF document"),
-    (
-        b"PK\x03\x04",
-        "a ZIP archive (or a Word, Excel or EPUB file)",
-    ),
-    (
-        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
-        "an old Microsoft Office document",
-    ),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\xFF\xD8\xFF", "a JPEG image"),
-    (b"RIFF", "a RIFF file (WebP image, WAV or AVI)"),
-    (b"\x1F\x8B", "a gzip archive"),
-    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x7FELF", "a Linux executable"),
-    (b"MZ", "a Windows executable"),
-    (b"SQLite format 3\0", "an SQLite database"),
-    (b"wOFF", "a web font"),
-    (b"wOF2", "a web font"),
-    (
-        b"MIME-Version:",
-        "an MHTML web archive (save the page as HTML instead)",
-    ),
-];
-
-/// Refuses a file whose first bytes say it is another format, naming it.
-pub fn refuse_other_formats(bytes: &[u8]) -> Result<(), SkipReason> {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let head = &bytes[start..];
-    match SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)) {
-        Some((_, what)) => Err(SkipReason::Unusable(format!(
-            "not an HTML page but {what}, whatever its name says"
-        ))),
-        None => Ok(()),
-    }
-}
 
 /// The page's text, with a warning when its encoding had to be guessed or
 /// some bytes did not fit it.
@@ -227,14 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn other_formats_are_named_and_binary_is_refused() {
-        let refused = refuse_other_formats(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3").unwrap_err();
-        assert_eq!(
-            refused.to_string(),
-            "not an HTML page but a PDF document, whatever its name says"
-        );
-        assert!(refuse_other_formats(b"\n PK\x03\x04").is_err());
-        assert!(refuse_other_formats(b"<!DOCTYPE html>").is_ok());
+    fn binary_and_blank_pages_are_refused() {
         assert_eq!(
             decode_page(b"<html>\0\x01\x02\x03</html>"),
             Err(SkipReason::Binary)

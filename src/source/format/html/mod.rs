@@ -9,7 +9,7 @@
 //!
 //! Pages that would make the parser take minutes (nested thousands deep)
 //! are refused before parsing ([`shape`]), as are files that are not HTML
-//! whatever their name ([`charset`]).
+//! whatever their name ([`refuse_misnamed`], shared by every text format).
 
 mod charset;
 mod meta;
@@ -23,7 +23,7 @@ use dom_query::Document;
 use dom_smoothie::{Config, Readability, ReadabilityError};
 
 use super::text::{shorten_title, title_of};
-use super::{Emit, Input, Reader, MAX_ARTICLE_BYTES};
+use super::{refuse_misnamed, Emit, Input, Reader, MAX_ARTICLE_BYTES};
 use crate::model::Article;
 use crate::source::SkipReason;
 
@@ -57,6 +57,7 @@ impl Reader for Html {
 
     fn read(&self, input: &Input<'_>, emit: &mut Emit<'_>) -> Result<(), SkipReason> {
         let bytes = input.read_all(MAX_ARTICLE_BYTES)?;
+        refuse_misnamed(&bytes, input.path, "HTML")?;
         emit(Ok(parse_page(&bytes, input.today)?));
         Ok(())
     }
@@ -64,7 +65,6 @@ impl Reader for Html {
 
 /// Reads the article of a saved page.
 pub fn parse_page(bytes: &[u8], today: NaiveDate) -> Result<Article, SkipReason> {
-    charset::refuse_other_formats(bytes)?;
     let (html, decode_warning) = charset::decode_page(bytes)?;
     shape::check(&html).map_err(|misshapen| SkipReason::Unusable(misshapen.to_string()))?;
     let mut article =
@@ -237,8 +237,6 @@ mod tests {
             "{refused}"
         );
         assert!(start.elapsed().as_secs() < 5);
-        let pdf = parse_page(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", today()).unwrap_err();
-        assert!(pdf.to_string().contains("a PDF document"));
         assert_eq!(
             parse_page(b"\x00\x01\x02\x03binary", today()),
             Err(SkipReason::Binary)
