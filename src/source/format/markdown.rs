@@ -53,8 +53,9 @@ use chrono::NaiveDate;
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use saphyr_parser::{Event as YamlEvent, ScalarStyle};
 
+use super::markup::html_to_text;
 use super::text::{after_dateline, shorten_title, title_of};
-use super::{dates, decode, refuse_misnamed, Emit, Input, Reader, MAX_ARTICLE_BYTES};
+use super::{dates, decode_lines, refuse_misnamed, Emit, Input, Reader, MAX_ARTICLE_BYTES};
 use crate::model::facet::{Filter, ACTOR, TARGET};
 use crate::model::{Article, Facet, Warning};
 use crate::source::SkipReason;
@@ -95,13 +96,7 @@ impl Reader for Markdown {
 
 /// Reads a Markdown note: its front matter, then its text.
 pub fn parse_note(bytes: &[u8], today: NaiveDate) -> Result<Article, SkipReason> {
-    let (text, decode_warning) = decode(bytes)?;
-    let mut warnings: Vec<Warning> = decode_warning.into_iter().collect();
-    let text = if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text
-    };
+    let (text, mut warnings) = decode_lines(bytes)?;
     let (front, markdown) = split_front_matter(&text);
     // Why a note without a date has none, should it have none.
     let (fields, missing_date) = match front {
@@ -601,6 +596,7 @@ fn render(markdown: &str) -> Rendered {
     let mut block_starts: Vec<usize> = Vec::new();
     let mut links: Vec<OpenLink> = Vec::new();
     let mut in_code_block = false;
+    let mut html_block: Option<String> = None;
     // Whether the last thing seen was a link whose text was dropped.
     let mut dropped = false;
     for event in Parser::new_ext(markdown, options) {
@@ -623,8 +619,11 @@ fn render(markdown: &str) -> Rendered {
                 | Tag::List(_)
                 | Tag::Table(_)
                 | Tag::FootnoteDefinition(_)
-                | Tag::HtmlBlock
                 | Tag::DefinitionList => end_block(&mut text),
+                Tag::HtmlBlock => {
+                    end_block(&mut text);
+                    html_block = Some(String::new());
+                }
                 Tag::Link {
                     link_type,
                     dest_url,
@@ -686,8 +685,15 @@ fn render(markdown: &str) -> Rendered {
                 | TagEnd::List(_)
                 | TagEnd::Table
                 | TagEnd::FootnoteDefinition
-                | TagEnd::HtmlBlock
                 | TagEnd::DefinitionList => end_block(&mut text),
+                TagEnd::HtmlBlock => {
+                    // A block comes a line an event: read it whole, so a
+                    // script or comment spanning lines is dropped whole.
+                    if let Some(html) = html_block.take() {
+                        text.push_str(&html_to_text(&html));
+                    }
+                    end_block(&mut text);
+                }
                 TagEnd::Link | TagEnd::Image => {
                     if let Some(link) = links.pop() {
                         let words = text[link.start..].trim();
@@ -715,8 +721,10 @@ fn render(markdown: &str) -> Rendered {
             Event::Html(html) => {
                 if in_code_block {
                     text.push_str(&html);
+                } else if let Some(block) = html_block.as_mut() {
+                    block.push_str(&html);
                 } else {
-                    strip_tags(&html, &mut text);
+                    text.push_str(&html_to_text(&html));
                 }
             }
             Event::InlineHtml(html) => {
@@ -780,33 +788,6 @@ fn looks_like_url(words: &str) -> bool {
             || words.starts_with("https://")
             || words.starts_with("www.")
             || words.starts_with("mailto:"))
-}
-
-/// The text of an HTML block, without its tags and comments; a tag ends a
-/// word.
-fn strip_tags(html: &str, text: &mut String) {
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        let after = &rest[open..];
-        let close = if after.starts_with("<!--") {
-            after.find("-->").map(|i| i + 3)
-        } else {
-            after.find('>').map(|i| i + 1)
-        };
-        match close {
-            Some(close) => {
-                if !text.ends_with(char::is_whitespace) && !text.is_empty() {
-                    text.push(' ');
-                }
-                rest = &after[close..];
-            }
-            None => {
-                rest = "";
-            }
-        }
-    }
-    text.push_str(rest);
 }
 
 #[cfg(test)]
@@ -1044,6 +1025,7 @@ mod tests {
             "{body}"
         );
         assert!(body.contains("Footnote.") && body.contains("The footnote text."));
+
         assert!(!body.contains("https://"), "{body}");
         assert_eq!(
             a.links,
@@ -1110,5 +1092,25 @@ mod tests {
         assert_eq!(declared_facet("year"), None);
         assert_eq!(declared_facet("format"), None);
         assert_eq!(declared_facet("title"), None);
+    }
+
+    #[test]
+    fn html_blocks_lose_scripts_and_comments_and_decode_entities() {
+        let note = parse_note(
+            b"Intro.\n\n<div>\n<p>AT&amp;T and Dell&#8217;s networks</p>\n<script>\nvar leak = 1;\n</script>\n<!-- a\ncomment -->\n</div>\n\nAfter.\n",
+            today(),
+        )
+        .unwrap();
+        assert!(
+            note.body.contains("AT&T and Dell\u{2019}s networks"),
+            "{}",
+            note.body
+        );
+        assert!(
+            !note.body.contains("leak") && !note.body.contains("comment"),
+            "{}",
+            note.body
+        );
+        assert!(note.body.ends_with("After."), "{}", note.body);
     }
 }

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 
 use super::{
-    dates, decode, latest_plausible, refuse_misnamed, Emit, Input, Reader, EARLIEST_DATE,
+    dates, decode_lines, latest_plausible, refuse_misnamed, Emit, Input, Reader, EARLIEST_DATE,
     MAX_ARTICLE_BYTES,
 };
 use crate::model::{Article, Warning};
@@ -46,13 +46,7 @@ impl Reader for PlainText {
 /// passed over). Without the header, the date is guessed from the top of
 /// the text.
 pub fn parse_article(bytes: &[u8], today: NaiveDate) -> Result<Article, SkipReason> {
-    let (text, decode_warning) = decode(bytes)?;
-    let mut warnings: Vec<Warning> = decode_warning.into_iter().collect();
-    let text = if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text
-    };
+    let (text, mut warnings) = decode_lines(bytes)?;
     let (date, body) = split_date_header(&text, today, &mut warnings);
     let body = body.trim().to_string();
     if body.is_empty() {
