@@ -491,27 +491,41 @@ impl Run<'_> {
         summary.skipped.push(message);
     }
 
-    /// Reads one source file and extracts its articles (on any thread).
-    fn read(&self, file: &SourceFile) -> Result<ReadSource, SkipReason> {
+    /// Reads the articles of `file` with the reader of its format, handing
+    /// each, with its id and the format's name, to `on_article`; a problem
+    /// with one article of several is kept in `read`.
+    fn each_article(
+        &self,
+        file: &SourceFile,
+        read: &mut ReadSource,
+        on_article: &mut dyn FnMut(&'static str, String, Article, &mut ReadSource),
+    ) -> Result<(), SkipReason> {
         let path: PathBuf = file.path_under(self.corpus);
         let reader = self.formats.reader_for(&path)?;
         let input = Input {
             path: &path,
             today: self.options.today,
         };
-        let mut read = ReadSource::default();
         let mut ids = Ids::default();
         reader.read(&input, &mut |article| match article {
             Ok(article) => {
-                let id = ids.assign(file, article.local_id.as_deref(), &mut read);
-                let document = self.document(file, reader.name(), id, article, &mut read.warnings);
-                read.bytes += document.body.len() as u64;
-                read.documents.push(document);
+                let id = ids.assign(file, article.local_id.as_deref(), read);
+                on_article(reader.name(), id, article, read);
             }
             Err(problem) => {
                 ids.position += 1;
                 read.problems.push(problem)
             }
+        })
+    }
+
+    /// Reads one source file and extracts its articles (on any thread).
+    fn read(&self, file: &SourceFile) -> Result<ReadSource, SkipReason> {
+        let mut read = ReadSource::default();
+        self.each_article(file, &mut read, &mut |format, id, article, read| {
+            let document = self.document(file, format, id, article, &mut read.warnings);
+            read.bytes += document.body.len() as u64;
+            read.documents.push(document);
         })?;
         Ok(read)
     }
@@ -526,26 +540,20 @@ impl Run<'_> {
         sink: &mut dyn Sink,
     ) -> Result<Result<ReadSource, SkipReason>, SinkError> {
         let file = &pending.file;
-        let path: PathBuf = file.path_under(self.corpus);
-        let reader = match self.formats.reader_for(&path) {
-            Ok(reader) => reader,
-            Err(reason) => return Ok(Err(reason)),
-        };
-        let input = Input {
-            path: &path,
-            today: self.options.today,
-        };
         let mut read = ReadSource::default();
-        let mut ids = Ids::default();
         let mut chunk: Vec<(String, Article)> = Vec::new();
         let mut chunk_bytes = 0usize;
+        let mut format = "";
         let mut sink_error = None;
-        let mut flush = |chunk: &mut Vec<(String, Article)>, read: &mut ReadSource| {
+        let mut flush = |chunk: &mut Vec<(String, Article)>,
+                         format: &str,
+                         read: &mut ReadSource|
+         -> Result<(), SinkError> {
             let built: Vec<(Document, LocalWarnings)> = chunk
                 .par_drain(..)
                 .map(|(id, article)| {
                     let mut warnings = Vec::new();
-                    let document = self.document(file, reader.name(), id, article, &mut warnings);
+                    let document = self.document(file, format, id, article, &mut warnings);
                     (document, warnings)
                 })
                 .collect();
@@ -565,27 +573,18 @@ impl Run<'_> {
                 documents,
             }])
         };
-        let outcome = reader.read(&input, &mut |article| {
+        let outcome = self.each_article(file, &mut read, &mut |name, id, article, read| {
             if sink_error.is_some() {
                 return;
             }
-            match article {
-                Ok(article) => {
-                    let id = ids.assign(file, article.local_id.as_deref(), &mut read);
-                    chunk_bytes += article.body.len();
-                    chunk.push((id, article));
-                    if chunk.len() >= self.options.stream_chunk.max(1)
-                        || chunk_bytes >= STREAM_CHUNK_BYTES
-                    {
-                        chunk_bytes = 0;
-                        if let Err(e) = flush(&mut chunk, &mut read) {
-                            sink_error = Some(e);
-                        }
-                    }
-                }
-                Err(problem) => {
-                    ids.position += 1;
-                    read.problems.push(problem)
+            format = name;
+            chunk_bytes += article.body.len();
+            chunk.push((id, article));
+            if chunk.len() >= self.options.stream_chunk.max(1) || chunk_bytes >= STREAM_CHUNK_BYTES
+            {
+                chunk_bytes = 0;
+                if let Err(e) = flush(&mut chunk, name, read) {
+                    sink_error = Some(e);
                 }
             }
         });
@@ -605,7 +604,7 @@ impl Run<'_> {
             return Ok(Err(reason));
         }
         if !chunk.is_empty() {
-            flush(&mut chunk, &mut read)?;
+            flush(&mut chunk, format, &mut read)?;
         }
         Ok(Ok(read))
     }
