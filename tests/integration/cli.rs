@@ -10,7 +10,7 @@ use crate::common;
 use std::collections::BTreeSet;
 use std::fs;
 
-use common::TestEnv;
+use common::{set, TestEnv};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -56,15 +56,6 @@ fn sample_env() -> TestEnv {
         b"A report without a date header about Kimsuky phishing South Korean experts.",
     );
     env
-}
-
-fn set(values: &Value) -> BTreeSet<String> {
-    values
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|v| v.as_str().expect("string").to_string())
-        .collect()
 }
 
 #[test]
@@ -529,6 +520,10 @@ fn bad_flags_and_queries_get_one_clear_sentence() {
         ),
         (&["--country", "Narnia"], "is not a country"),
         (
+            &["--format", "pfd"],
+            "--format \"pfd\" is not a format dossier reads; give one of text, markdown, html, json, stix, pdf",
+        ),
+        (
             &["--since", "2024-02-30"],
             "--since \"2024-02-30\" is not a date; write it as YYYY-MM-DD",
         ),
@@ -761,6 +756,22 @@ fn stats_summarise_the_index() {
     assert_eq!(stats["first_date"], "2015-06-12");
     assert_eq!(stats["last_date"], "2024-03-25");
     assert!(stats["index_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(stats["facets"]["format"], serde_json::json!({"text": 6}));
+    let table = env
+        .cmd()
+        .args(["stats", "--index", "index"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("format") && l.contains("text 6")),
+        "{table}"
+    );
+    // A filter on the format keeps only its articles.
+    assert_eq!(env.search(&["--format", "TEXT"])["total_hits"], 6);
+    assert_eq!(env.search(&["--format", "pdf"])["total_hits"], 0);
 }
 
 #[test]

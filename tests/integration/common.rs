@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -109,6 +110,45 @@ impl TestEnv {
             .map(|h| h["id"].as_str().expect("id").to_string())
             .collect()
     }
+}
+
+/// The strings of a JSON array, as a set.
+pub fn set(values: &Value) -> BTreeSet<String> {
+    values
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|v| v.as_str().expect("string").to_string())
+        .collect()
+}
+
+/// Some strings, as a set.
+pub fn strings(values: &[&str]) -> BTreeSet<String> {
+    values.iter().map(|s| s.to_string()).collect()
+}
+
+/// The hit of a search that must find exactly one.
+pub fn only_hit(env: &TestEnv, args: &[&str]) -> Value {
+    let result = env.search(args);
+    let hits = result["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 1, "{args:?}: {result}");
+    hits[0].clone()
+}
+
+/// The skipped files of an index summary, as `path: reason` lines.
+pub fn skipped(summary: &Value) -> Vec<String> {
+    summary["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s["path"].as_str().unwrap_or_default(),
+                s["reason"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
 }
 
 /// Reads a file relative to the repository root.

@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 use dossier::model::facet::{ACTOR, TARGET};
 use dossier::model::Document;
 use dossier::search::{SearchRequest, Searchable};
-use serde_json::Value;
 
-use crate::common::{engine, TestEnv};
+use crate::common::{engine, only_hit, TestEnv};
 
 const NOTE: &str = "---\n\
 Title: Storting mail breach, follow-up\n\
@@ -42,12 +41,6 @@ fn env() -> TestEnv {
     env
 }
 
-fn hit(env: &TestEnv, args: &[&str]) -> Value {
-    let result = env.search(args);
-    assert_eq!(result["total_hits"], 1, "{args:?}: {result}");
-    result["hits"][0].clone()
-}
-
 #[test]
 fn a_note_s_front_matter_gives_its_title_date_and_declared_facets() {
     let env = env();
@@ -70,7 +63,7 @@ fn a_note_s_front_matter_gives_its_title_date_and_declared_facets() {
 
     // Declared: Zirconium resolves to APT31 and brings its sponsor; the
     // countries resolve, `NO` being Norway.
-    let note = hit(&env, &["--actor", "Judgment Panda"]);
+    let note = only_hit(&env, &["--actor", "Judgment Panda"]);
     assert_eq!(note["id"], "notes/storting.md");
     assert_eq!(note["title"], "Storting mail breach, follow-up");
     assert_eq!(note["date"], "2024-03-25");
@@ -78,7 +71,7 @@ fn a_note_s_front_matter_gives_its_title_date_and_declared_facets() {
     assert_eq!(note["sponsors"], serde_json::json!(["CN"]));
     assert_eq!(note["targets"], serde_json::json!(["FI", "NO"]));
     assert_eq!(
-        hit(&env, &["--country", "Norway"])["id"],
+        only_hit(&env, &["--country", "Norway"])["id"],
         "notes/storting.md"
     );
 
@@ -90,7 +83,7 @@ fn a_note_s_front_matter_gives_its_title_date_and_declared_facets() {
         "exim",
         "advisory",
     ] {
-        assert_eq!(hit(&env, &[word])["id"], "notes/storting.md", "{word}");
+        assert_eq!(only_hit(&env, &[word])["id"], "notes/storting.md", "{word}");
     }
     for absent in ["https", "raw", "notes"] {
         assert_eq!(env.search(&[absent])["total_hits"], 0, "{absent}");
@@ -98,7 +91,7 @@ fn a_note_s_front_matter_gives_its_title_date_and_declared_facets() {
 
     // A note without front matter: its `#` heading is the title, and the
     // date near the top is taken, with the warning above.
-    let undated = hit(&env, &["water"]);
+    let undated = only_hit(&env, &["water"]);
     assert_eq!(undated["title"], "Volt Typhoon lead");
     assert_eq!(undated["date"], "2024-02-07");
 

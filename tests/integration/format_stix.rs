@@ -6,35 +6,12 @@
 
 use crate::common;
 
-use std::collections::BTreeSet;
-
-use common::{repo_file, TestEnv};
+use common::{only_hit, repo_file, set, strings, TestEnv};
 use serde_json::Value;
-
-fn set(values: &Value) -> BTreeSet<String> {
-    values
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|v| v.as_str().expect("string").to_string())
-        .collect()
-}
-
-fn strings(values: &[&str]) -> BTreeSet<String> {
-    values.iter().map(|s| s.to_string()).collect()
-}
 
 fn copy(env: &TestEnv, from: &str, to: &str) {
     let bytes = std::fs::read(repo_file(from)).expect("fixture");
     env.raw(to, &bytes);
-}
-
-/// The hit of a search that must find exactly one.
-fn only_hit(env: &TestEnv, args: &[&str]) -> Value {
-    let result = env.search(args);
-    let hits = result["hits"].as_array().expect("hits");
-    assert_eq!(hits.len(), 1, "{args:?}: {result}");
-    hits[0].clone()
 }
 
 #[test]
@@ -194,18 +171,7 @@ fn stix_2_0_bundles_are_read_and_bad_bundles_skipped_with_a_reason() {
     );
     let summary = env.index_json();
     assert_eq!(summary["added"], 3, "{summary}");
-    let reasons: Vec<String> = summary["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s["path"].as_str().unwrap(),
-                s["reason"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let reasons = common::skipped(&summary);
     assert_eq!(reasons.len(), 2, "{reasons:?}");
     assert!(
         reasons[0].starts_with("corpus/cut.json: not valid JSON: EOF while parsing"),
