@@ -154,7 +154,7 @@ def build(out, docs, pdf_docs):
         ),
     )
     pdf_dir = os.path.join(out, "pdf")
-    if not os.path.isdir(pdf_dir) and shutil.which("soffice"):
+    if pdf_docs > 0 and not os.path.isdir(pdf_dir) and shutil.which("soffice"):
         staging = os.path.join(out, "pdf-src")
         os.makedirs(staging, exist_ok=True)
         chosen = items[:pdf_docs]
@@ -217,7 +217,7 @@ def index(folder, scratch, extra):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--pdf-docs", type=int, default=200)
+    parser.add_argument("--pdf-docs", type=int, default=200, help="0: no PDF corpus")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out")
     args = parser.parse_args()

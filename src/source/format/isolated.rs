@@ -149,6 +149,7 @@ impl Reader for Isolated {
         self.inner.accepts(head)
     }
 
+    /// Already isolated: isolating these formats again wraps it no further.
     fn untrusted(&self) -> bool {
         false
     }
