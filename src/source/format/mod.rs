@@ -10,6 +10,7 @@ pub mod isolated;
 pub mod json;
 pub mod markdown;
 pub mod markup;
+pub mod pdf;
 pub mod stix;
 pub mod text;
 
@@ -133,6 +134,7 @@ impl Formats {
                 // Before JSON, which shares `.json` and takes what STIX does not.
                 Box::new(stix::Stix),
                 Box::new(json::Json),
+                Box::new(pdf::Pdf),
             ],
         }
     }
