@@ -22,6 +22,7 @@ mod extraction;
 mod format_html;
 mod format_json;
 mod format_markdown;
+mod format_pdf;
 mod format_stix;
 mod gazetteer;
 mod isolation;

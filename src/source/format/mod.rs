@@ -10,6 +10,7 @@ pub mod isolated;
 pub mod json;
 pub mod markdown;
 pub mod markup;
+pub mod pdf;
 pub mod stix;
 pub mod text;
 
@@ -133,6 +134,7 @@ impl Formats {
                 // Before JSON, which shares `.json` and takes what STIX does not.
                 Box::new(stix::Stix),
                 Box::new(json::Json),
+                Box::new(pdf::Pdf),
             ],
         }
     }
@@ -392,9 +394,9 @@ mod tests {
         assert_eq!(formats.reader_for(&magic).unwrap().name(), "sniffing");
         assert_eq!(formats.reader_for(&plain).unwrap().name(), "text");
         assert!(formats.claims(Path::new("x.text")));
-        assert!(!formats.claims(Path::new("x.pdf")));
+        assert!(!formats.claims(Path::new("x.docx")));
         assert!(!formats.claims(Path::new("txt")));
-        assert!(formats.reader_for(Path::new("x.pdf")).is_err());
+        assert!(formats.reader_for(Path::new("x.docx")).is_err());
         assert_ne!(formats.fingerprint(), Formats::standard().fingerprint());
     }
 
