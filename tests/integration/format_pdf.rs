@@ -10,8 +10,7 @@ use crate::common;
 
 use std::fs;
 
-use common::{repo_file, TestEnv};
-use serde_json::Value;
+use common::{only_hit, repo_file, set, TestEnv};
 
 fn fixture(name: &str) -> Vec<u8> {
     fs::read(repo_file(&format!("tests/fixtures/formats/pdf/{name}"))).expect("fixture")
@@ -19,21 +18,6 @@ fn fixture(name: &str) -> Vec<u8> {
 
 fn bundled(name: &str) -> Vec<u8> {
     fs::read(repo_file(&format!("corpus/{name}"))).expect("bundled PDF")
-}
-
-/// The one hit of `query`, which must exist.
-fn only_hit(env: &TestEnv, query: &[&str]) -> Value {
-    let result = env.search(query);
-    let hits = result["hits"].as_array().expect("hits");
-    assert_eq!(hits.len(), 1, "{query:?}: {result:#}");
-    hits[0].clone()
-}
-
-fn strings(value: &Value) -> Vec<&str> {
-    value
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
 }
 
 #[test]
@@ -51,7 +35,7 @@ fn a_word_only_the_pdf_body_holds_is_found_with_its_title_date_and_facets() {
     );
     assert_eq!(hit["date"], "2023-05-09");
     assert_eq!(hit["format"], "pdf");
-    assert!(strings(&hit["actors"]).contains(&"Turla"), "{hit:#}");
+    assert!(set(&hit["actors"]).contains("Turla"), "{hit:#}");
     assert!(
         hit["snippet"].as_str().unwrap_or("").contains("quillwort"),
         "{hit:#}"
@@ -82,10 +66,7 @@ fn titles_and_dates_come_from_the_information_or_from_page_one() {
         "Glacier Lantern: APT29 phishing against European foreign ministries"
     );
     assert_eq!(apt29["date"], "2024-04-09");
-    assert!(
-        strings(&apt29["cves"]).contains(&"CVE-2023-38831"),
-        "{apt29:#}"
-    );
+    assert!(set(&apt29["cves"]).contains("CVE-2023-38831"), "{apt29:#}");
 
     // "Microsoft Word - kimsuky_final_v3.docx" is no title: page 1's
     // large first line is, wrapped over two lines.
