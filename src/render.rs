@@ -184,7 +184,7 @@ pub fn index_summary<W: Write>(out: &mut W, summary: &IndexSummary) -> io::Resul
     let rate = if seconds > 0.0 { mb / seconds } else { 0.0 };
     writeln!(
         out,
-        "indexed in {seconds:.2}s: {} added, {} updated, {} removed, {} unchanged, {} skipped ({mb:.1} MB read, {rate:.1} MB/s)",
+        "indexed in {seconds:.2}s: {} added, {} updated, {} removed, {} unchanged, {} skipped ({mb:.1} MB of text, {rate:.1} MB/s)",
         summary.added,
         summary.updated,
         summary.removed,

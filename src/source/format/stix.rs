@@ -505,9 +505,42 @@ impl Bundle {
             }
         }
         let notes_by_id = self.notes.iter().map(|n| (n.id.as_str(), n)).collect();
+        let mut relationship_at = FxHashMap::default();
+        let mut by_pair: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
+        let mut sponsor_claims: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        let mut claimed: FxHashSet<(&str, &str, &str)> = FxHashSet::default();
+        for (at, relationship) in self.relationships.iter().enumerate() {
+            relationship_at.insert(relationship.id.as_str(), at);
+            // Between two objects, one relationship of each kind says it
+            // all: the copies a bundle of many reports repeats add nothing.
+            let between = by_pair
+                .entry((relationship.source.as_str(), relationship.target.as_str()))
+                .or_default();
+            if !between
+                .iter()
+                .any(|&seen: &usize| self.relationships[seen].kind == relationship.kind)
+            {
+                between.push(at);
+            }
+            if SPONSOR_RELATIONSHIPS.contains(&relationship.kind.as_str())
+                && claimed.insert((
+                    relationship.source.as_str(),
+                    relationship.target.as_str(),
+                    relationship.kind.as_str(),
+                ))
+            {
+                sponsor_claims
+                    .entry(relationship.source.as_str())
+                    .or_default()
+                    .push(at);
+            }
+        }
         Index {
             bundle: self,
             by_source,
+            relationship_at,
+            by_pair,
+            sponsor_claims,
             notes_of,
             notes_by_id,
         }
@@ -536,6 +569,14 @@ fn external_references(value: Option<&Value>) -> Vec<ExternalReference> {
 struct Index<'b> {
     bundle: &'b Bundle,
     by_source: FxHashMap<&'b str, Vec<&'b Relationship>>,
+    /// Where each relationship is in the bundle, by its id.
+    relationship_at: FxHashMap<&'b str, usize>,
+    /// The relationships from one object to another, by position, the
+    /// first of each kind.
+    by_pair: FxHashMap<(&'b str, &'b str), Vec<usize>>,
+    /// The attribution relationships from each object, by position, the
+    /// first of each kind to each target.
+    sponsor_claims: FxHashMap<&'b str, Vec<usize>>,
     notes_of: FxHashMap<&'b str, Vec<&'b Note>>,
     notes_by_id: FxHashMap<&'b str, &'b Note>,
 }
@@ -681,11 +722,18 @@ impl<'b> Index<'b> {
         for id in refs {
             members.add(id);
         }
-        for relationship in &self.bundle.relationships {
-            if members.set.contains(relationship.id.as_str()) {
-                members.add(&relationship.source);
-                members.add(&relationship.target);
-            }
+        // In bundle order, looked up by id: a bundle of many reports and
+        // many relationships is not scanned once per report.
+        let mut referred: Vec<usize> = members
+            .ids
+            .iter()
+            .filter_map(|id| self.relationship_at.get(id).copied())
+            .collect();
+        referred.sort_unstable();
+        for at in referred {
+            let relationship = &self.bundle.relationships[at];
+            members.add(&relationship.source);
+            members.add(&relationship.target);
         }
         for _ in 0..MAX_ATTRIBUTION_STEPS {
             let mut attributed = Vec::new();
@@ -693,7 +741,8 @@ impl<'b> Index<'b> {
                 if !self.kind(id).is_some_and(Kind::acts) {
                     continue;
                 }
-                for relationship in self.relationships_from(id) {
+                let claims = self.sponsor_claims.get(id).map_or(&[][..], Vec::as_slice);
+                for relationship in claims.iter().map(|&at| &self.bundle.relationships[at]) {
                     if relationship.kind == "attributed-to"
                         && self.kind(&relationship.target).is_some_and(Kind::acts)
                     {
@@ -727,16 +776,60 @@ impl<'b> Index<'b> {
         }
     }
 
+    /// The relationships from `id` that can say something about the
+    /// report: those it refers to, those between two of its members, and
+    /// attributions, in bundle order. Looked up rather than scanned, since
+    /// an actor shared by thousands of reports has thousands of
+    /// relationships.
+    fn relationships_about(
+        &self,
+        id: &str,
+        members: &Members<'b>,
+        stated_from: &mut FxHashMap<&str, Vec<usize>>,
+    ) -> Vec<&'b Relationship> {
+        let all = self.relationships_from(id);
+        if all.len() <= members.ids.len() {
+            return all.to_vec();
+        }
+        let mut positions = stated_from.remove(id).unwrap_or_default();
+        for &target in &members.ids {
+            if let Some(found) = self.by_pair.get(&(id, target)) {
+                positions.extend(found);
+            }
+        }
+        if let Some(claims) = self.sponsor_claims.get(id) {
+            positions.extend(claims);
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        positions
+            .into_iter()
+            .map(|at| &self.bundle.relationships[at])
+            .collect()
+    }
+
     /// Declares the facets of the objects the report is about.
     fn declare(&self, report_id: &str, report: &'b Object, article: &mut Article) {
         let members = self.members(report);
         let mut targets: Vec<&str> = Vec::new();
         let mut sponsors: Vec<&str> = Vec::new();
+        let mut stated_from: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for at in members
+            .ids
+            .iter()
+            .filter_map(|id| self.relationship_at.get(id))
+        {
+            let relationship = &self.bundle.relationships[*at];
+            stated_from
+                .entry(relationship.source.as_str())
+                .or_default()
+                .push(*at);
+        }
         for &id in &members.ids {
             let Some(source_kind) = self.kind(id) else {
                 continue;
             };
-            for relationship in self.relationships_from(id) {
+            for relationship in self.relationships_about(id, &members, &mut stated_from) {
                 let kind = relationship.kind.as_str();
                 let attribution = SPONSOR_RELATIONSHIPS.contains(&kind) && source_kind.acts();
                 let stated = members.set.contains(relationship.id.as_str())
@@ -746,9 +839,9 @@ impl<'b> Index<'b> {
                 }
                 let places = self.locations(&relationship.target);
                 if kind == "targets" {
-                    targets.extend(places);
+                    add_new(&mut targets, places);
                 } else if attribution {
-                    sponsors.extend(places);
+                    add_new(&mut sponsors, places);
                 }
             }
         }
@@ -793,6 +886,15 @@ impl<'b> Index<'b> {
                     article.declare(facet, country, format!("STIX {place}"));
                 }
             }
+        }
+    }
+}
+
+/// Adds the `places` not in `list` yet.
+fn add_new<'b>(list: &mut Vec<&'b str>, places: Vec<&'b str>) {
+    for place in places {
+        if !list.contains(&place) {
+            list.push(place);
         }
     }
 }
@@ -1198,6 +1300,53 @@ mod tests {
         assert_eq!(declared(report, &ACTOR), ["Copper Heron"]);
         assert_eq!(declared(report, &MALWARE), ["SHADOWLINK"]);
         assert_eq!(declared(report, &TARGET), ["MD"]);
+    }
+
+    #[test]
+    fn an_actor_shared_by_many_reports_gives_each_report_its_own_targets() {
+        // Twenty reports name one intrusion set, which then has more
+        // relationships than any report has members: each report's targets
+        // are the ones it states, its sponsor the bundle's attribution, and
+        // a location it does not name is not its target.
+        let countries = ["DE", "PL", "FR"];
+        let mut objects = vec![serde_json::json!({
+            "type": "intrusion-set", "id": "intrusion-set--a", "name": "APT28"
+        })];
+        for (n, code) in countries.iter().chain(&["RU"]).enumerate() {
+            objects.push(serde_json::json!({
+                "type": "location", "id": format!("location--{n}"), "country": code
+            }));
+        }
+        objects.push(serde_json::json!({
+            "type": "relationship", "id": "relationship--origin",
+            "relationship_type": "originates-from",
+            "source_ref": "intrusion-set--a", "target_ref": "location--3"
+        }));
+        for report in 0..20 {
+            let target = format!("location--{}", report % 3);
+            let relationship = format!("relationship--{report}");
+            objects.push(serde_json::json!({
+                "type": "relationship", "id": relationship, "relationship_type": "targets",
+                "source_ref": "intrusion-set--a", "target_ref": target
+            }));
+            objects.push(serde_json::json!({
+                "type": "report", "id": format!("report--{report}"), "name": format!("Report {report}"),
+                "published": "2024-03-01T00:00:00Z", "description": "APT28 again.",
+                "object_refs": ["intrusion-set--a", relationship, target]
+            }));
+        }
+        let bundle = serde_json::json!({"type": "bundle", "id": "bundle--x", "objects": objects});
+        let emitted = read_bytes(bundle.to_string().as_bytes()).unwrap();
+        assert_eq!(emitted.len(), 20);
+        for (report, article) in emitted.iter().enumerate() {
+            let article = article.as_ref().unwrap();
+            assert_eq!(
+                declared(article, &TARGET),
+                [countries[report % 3]],
+                "report {report}"
+            );
+            assert_eq!(declared(article, &SPONSOR), ["RU"], "report {report}");
+        }
     }
 
     #[test]
