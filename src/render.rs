@@ -1,6 +1,6 @@
 //! Render: writes search results, index summaries, statistics and
-//! extractions as a readable table for people or JSON for scripts. Everything
-//! writes to `impl Write`, so tests can capture it.
+//! extractions as a readable table for people, or JSON, CSV or NDJSON for
+//! scripts. Everything writes to `impl Write`, so tests can capture it.
 
 use std::io::{self, Write};
 
@@ -8,7 +8,7 @@ use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::extract::Extraction;
-use crate::model::facet::{Filter, Shown};
+use crate::model::facet::{Filter, Shown, FACETS};
 use crate::pipeline::IndexSummary;
 use crate::search::{FacetCounts, Hit, SearchResults, Stats};
 
@@ -17,12 +17,89 @@ const FACET_ROWS: usize = 10;
 
 /// Writes any serialisable value as pretty JSON plus a newline.
 pub fn json<W: Write, T: Serialize>(out: &mut W, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| match e.io_error_kind() {
-        // Keep the kind, so a closed pipe is still recognised as one.
-        Some(kind) => io::Error::new(kind, e),
-        None => io::Error::other(e),
-    })?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(json_io_error)?;
     writeln!(out)
+}
+
+/// A JSON writer's error as an I/O error that keeps its kind, so a closed
+/// pipe is still recognised as one.
+fn json_io_error(error: serde_json::Error) -> io::Error {
+    match error.io_error_kind() {
+        Some(kind) => io::Error::new(kind, error),
+        None => io::Error::other(error),
+    }
+}
+
+/// The hits, one JSON object a line (each as in `--format json`), for
+/// streaming into other tools.
+pub fn search_ndjson<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
+    for hit in &results.hits {
+        serde_json::to_writer(&mut *out, hit).map_err(json_io_error)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// What a list is joined with in a CSV cell.
+pub const CSV_LIST_SEPARATOR: &str = "; ";
+
+/// The columns of `--format csv`: a hit's own fields, one per facet that
+/// documents carry (from the facet table), and the snippet.
+pub fn search_csv_header() -> Vec<&'static str> {
+    let mut header = vec![
+        "id",
+        "source_file",
+        "path",
+        "title",
+        "date",
+        "source",
+        "url",
+        "format",
+        "score",
+    ];
+    header.extend(
+        FACETS
+            .iter()
+            .filter(|f| f.on_documents())
+            .map(|f| f.hit_key),
+    );
+    header.push("snippet");
+    header
+}
+
+/// The hits as CSV (RFC 4180, a header row, lists joined by `; `), for
+/// spreadsheets.
+pub fn search_csv<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let csv_error = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    };
+    writer
+        .write_record(search_csv_header())
+        .map_err(csv_error)?;
+    for hit in &results.hits {
+        let d = &hit.document;
+        let mut row = vec![
+            d.id.clone(),
+            d.source_file.clone(),
+            d.path.clone(),
+            d.title.clone(),
+            d.date.map(|date| date.to_string()).unwrap_or_default(),
+            d.source.clone().unwrap_or_default(),
+            d.url.clone().unwrap_or_default(),
+            d.format.clone(),
+            hit.score.map(|s| s.to_string()).unwrap_or_default(),
+        ];
+        row.extend(
+            d.facets
+                .iter()
+                .map(|(_, values)| values.join(CSV_LIST_SEPARATOR)),
+        );
+        row.push(hit.snippet.text.clone());
+        writer.write_record(&row).map_err(csv_error)?;
+    }
+    writer.flush()
 }
 
 fn with_color<W: WriteColor>(

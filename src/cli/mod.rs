@@ -216,9 +216,27 @@ pub struct SearchArgs {
     /// Segments searched at once (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
-    /// Print one JSON object instead of the table.
-    #[arg(long)]
+    /// How to print the results: a table for people; JSON (one object:
+    /// total, hits, facet counts), CSV (a header row, one row per hit,
+    /// lists joined by "; ") or NDJSON (one hit per line) for scripts.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Short for --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+}
+
+/// How `dossier search` prints its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people, with facet counts after the hits.
+    Table,
+    /// One JSON object: the query, total, hits and facet counts.
+    Json,
+    /// RFC 4180 CSV with a header row, one row per hit.
+    Csv,
+    /// One JSON object per hit, a line each.
+    Ndjson,
 }
 
 const QUERY_HELP: &str = "\
@@ -319,6 +337,27 @@ impl Args for FacetFlags {
 }
 
 impl SearchArgs {
+    /// The output format asked for, `--json` included; refuses facet counts
+    /// in a format of one row per hit.
+    pub fn output(&self) -> Result<OutputFormat, FlagError> {
+        let format = if self.json {
+            OutputFormat::Json
+        } else {
+            self.format
+        };
+        if self.facets && matches!(format, OutputFormat::Csv | OutputFormat::Ndjson) {
+            let name = if format == OutputFormat::Csv {
+                "csv"
+            } else {
+                "ndjson"
+            };
+            return Err(FlagError(format!(
+                "--facets cannot be written as --format {name}, which holds one row per hit; use --format json or the table for the counts"
+            )));
+        }
+        Ok(format)
+    }
+
     /// The search parameters these flags stand for.
     pub fn to_params(&self) -> SearchParams {
         SearchParams {

@@ -1,11 +1,12 @@
-//! `dossier search`: flags → search parameters → search → table or JSON.
+//! `dossier search`: flags → search parameters → search → table, JSON,
+//! CSV or NDJSON.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{ColorWhen, FlagError, SearchArgs, DEFAULT_CORPUS, DEFAULT_INDEX};
+use super::{ColorWhen, FlagError, OutputFormat, SearchArgs, DEFAULT_CORPUS, DEFAULT_INDEX};
 use crate::index::IndexError;
 use crate::pipeline::Silent;
 use crate::search::{SearchError, Searchable};
@@ -13,13 +14,28 @@ use crate::{exit, render, Engine, IndexOptions};
 
 /// Runs `dossier search`.
 pub fn run(args: &SearchArgs, color: ColorWhen) -> Result<ExitCode> {
+    let output = args.output()?;
     let engine = Engine::new();
     let request = engine.resolve(&args.to_params()).map_err(FlagError::from)?;
     let searchable = open_or_build_default(&engine, &args.index, args.threads)?;
     let results = searchable.search(&request)?;
-    super::print(args.json, color, &results, |out, results| {
-        render::search_table(out, results, request.offset)
-    })?;
+    match output {
+        OutputFormat::Table | OutputFormat::Json => super::print(
+            output == OutputFormat::Json,
+            color,
+            &results,
+            |out, results| render::search_table(out, results, request.offset),
+        )?,
+        OutputFormat::Csv | OutputFormat::Ndjson => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            if output == OutputFormat::Csv {
+                render::search_csv(&mut out, &results)?;
+            } else {
+                render::search_ndjson(&mut out, &results)?;
+            }
+            std::io::Write::flush(&mut out)?;
+        }
+    }
     let code = if results.total_hits > 0 {
         exit::SUCCESS
     } else {

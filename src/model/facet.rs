@@ -282,7 +282,7 @@ pub static FORMAT: Facet = Facet {
     hit_key: "format",
     label: "source format",
     filter: Filter::Values {
-        param: "format",
+        param: "filetype",
         value_name: "FORMAT",
         help: "Only articles read from files of this format (text, markdown, html, json, stix, pdf). Repeatable.",
         resolve: resolve_format,

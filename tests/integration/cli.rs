@@ -520,8 +520,8 @@ fn bad_flags_and_queries_get_one_clear_sentence() {
         ),
         (&["--country", "Narnia"], "is not a country"),
         (
-            &["--format", "pfd"],
-            "--format \"pfd\" is not a format dossier reads; give one of text, markdown, html, json, stix, pdf",
+            &["--filetype", "pfd"],
+            "--filetype \"pfd\" is not a format dossier reads; give one of text, markdown, html, json, stix, pdf",
         ),
         (
             &["--since", "2024-02-30"],
@@ -770,8 +770,8 @@ fn stats_summarise_the_index() {
         "{table}"
     );
     // A filter on the format keeps only its articles.
-    assert_eq!(env.search(&["--format", "TEXT"])["total_hits"], 6);
-    assert_eq!(env.search(&["--format", "pdf"])["total_hits"], 0);
+    assert_eq!(env.search(&["--filetype", "TEXT"])["total_hits"], 6);
+    assert_eq!(env.search(&["--filetype", "pdf"])["total_hits"], 0);
 }
 
 #[test]
@@ -918,4 +918,105 @@ fn a_query_word_in_the_title_scores_higher_than_the_same_word_later_in_the_body(
     }
     // A word only in the title of one and the body of the other matches both.
     assert_eq!(env.ids(&["team nightly"]).len(), 2);
+}
+
+/// `search` run with `args` (and `--index index`), its stdout as text.
+fn search_output(env: &TestEnv, args: &[&str]) -> String {
+    let output = env
+        .cmd()
+        .arg("search")
+        .args(args)
+        .args(["--index", "index"])
+        .output()
+        .expect("run search");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn csv_and_ndjson_hold_the_same_hits_as_json() {
+    let env = sample_env();
+    // A title with a comma, quotes and a line break inside one field.
+    env.article(
+        "quoted.txt",
+        "2024-05-01",
+        "APT31, the \"Judgment Panda\" group, hit Finland again.\n\nMore on APT31 later.",
+    );
+    env.index_corpus();
+    for args in [
+        &["--actor", "APT31"][..],
+        &["electoral"],
+        &["--sort", "oldest"],
+    ] {
+        let json = env.search(args);
+        let hits = json["hits"].as_array().expect("hits");
+        assert!(!hits.is_empty(), "{args:?}");
+
+        let ndjson = search_output(&env, &[args, &["--format", "ndjson"]].concat());
+        let lines: Vec<Value> = ndjson
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+            .collect();
+        assert_eq!(&lines, hits, "{args:?}");
+
+        let csv = search_output(&env, &[args, &["--format", "csv"]].concat());
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .expect("header row")
+            .iter()
+            .map(String::from)
+            .collect();
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        assert_eq!(rows.len(), hits.len(), "{args:?}");
+        for (row, hit) in rows.iter().zip(hits) {
+            for (column, cell) in header.iter().zip(row.iter()) {
+                let expected = match &hit[column] {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    Value::Array(items) => items
+                        .iter()
+                        .map(|v| v.as_str().expect("string").to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    Value::Number(n) => {
+                        // The same f32, however each writer spells it.
+                        let parsed: f64 = cell.parse().expect("a number");
+                        assert!((parsed - n.as_f64().unwrap()).abs() < 1e-4, "{column}");
+                        continue;
+                    }
+                    other => panic!("column {column} holds {other}"),
+                };
+                assert_eq!(cell, expected, "{args:?} column {column}");
+            }
+        }
+        for column in ["id", "title", "date", "actors", "targets", "snippet"] {
+            assert!(header.iter().any(|h| h == column), "{header:?}");
+        }
+    }
+}
+
+#[test]
+fn output_formats_refuse_what_they_cannot_hold() {
+    let env = sample_env();
+    env.index_corpus();
+    for format in ["csv", "ndjson"] {
+        env.cmd()
+            .args(["search", "--index", "index", "--facets", "--format", format])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--facets cannot be written as --format {format}"
+            )));
+    }
+    env.cmd()
+        .args(["search", "--index", "index", "--json", "--format", "csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--json").and(predicate::str::contains("--format")));
+    // --json is --format json.
+    assert_eq!(
+        search_output(&env, &["--json", "APT31"]).len(),
+        search_output(&env, &["--format", "json", "APT31"]).len()
+    );
 }

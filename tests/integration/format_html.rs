@@ -82,7 +82,7 @@ fn a_saved_page_is_indexed_with_its_main_text_and_metadata() {
         assert_eq!(total_hits(&env, furniture), 0, "{furniture} was indexed");
     }
     assert_eq!(
-        env.search(&["--format", "html"])["total_hits"].as_u64(),
+        env.search(&["--filetype", "html"])["total_hits"].as_u64(),
         Some(1)
     );
 }

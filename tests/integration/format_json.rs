@@ -40,7 +40,7 @@ fn a_jsonl_feed_indexes_each_item_with_its_fields_and_declared_facets() {
     assert_eq!(set(&hit["sponsors"]), strings(&["RU"]));
     assert_eq!(set(&hit["targets"]), strings(&["LT"]));
     assert_eq!(
-        env.ids(&["--actor", "Fancy Bear", "--format", "json"]),
+        env.ids(&["--actor", "Fancy Bear", "--filetype", "json"]),
         ["feed.jsonl#lt-1"]
     );
     // HTML is text: the script is gone, the entity decoded.

@@ -96,7 +96,7 @@ fn a_note_s_front_matter_gives_its_title_date_and_declared_facets() {
     assert_eq!(undated["date"], "2024-02-07");
 
     // Notes are the `markdown` format.
-    let notes = env.search(&["--format", "markdown"]);
+    let notes = env.search(&["--filetype", "markdown"]);
     assert_eq!(notes["total_hits"], 2, "{notes}");
 
     // The stored document keeps the url, source, links and the evidence of
@@ -147,7 +147,7 @@ fn the_bundled_notes_are_indexed_with_their_front_matter() {
     let added = summary["added"].as_u64().unwrap();
     assert!(added >= 5, "{summary}");
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{summary}");
-    let all = env.search(&["--format", "markdown", "--limit", "100"]);
+    let all = env.search(&["--filetype", "markdown", "--limit", "100"]);
     assert_eq!(all["total_hits"], added);
     for hit in all["hits"].as_array().unwrap() {
         assert!(

@@ -44,7 +44,10 @@ fn a_word_only_the_pdf_body_holds_is_found_with_its_title_date_and_facets() {
     for structure in ["endobj", "FlateDecode", "MediaBox"] {
         assert!(env.ids(&[structure]).is_empty(), "{structure} was indexed");
     }
-    assert_eq!(env.ids(&["--format", "pdf", "APT28"]), Vec::<String>::new());
+    assert_eq!(
+        env.ids(&["--filetype", "pdf", "APT28"]),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -178,5 +181,7 @@ fn bad_pdfs_are_skipped_with_their_reason_and_the_rest_indexed() {
     // Encrypted only to restrict copying: opened with the empty password.
     assert_eq!(env.ids(&["quillwort"]).len(), 2);
     // The text file named .pdf is not indexed as text either.
-    assert!(env.ids(&["Snake implant", "--format", "text"]).is_empty());
+    assert!(env
+        .ids(&["Snake implant", "--filetype", "text"])
+        .is_empty());
 }

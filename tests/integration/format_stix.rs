@@ -20,8 +20,8 @@ fn each_report_of_a_stix2_library_bundle_is_an_article_with_its_objects_declared
     copy(&env, "corpus/stix-espionage-reports.json", "reports.json");
     let stderr = env.index_corpus();
     assert!(stderr.contains("5 added"), "{stderr}");
-    assert_eq!(env.ids(&["--format", "stix"]).len(), 5);
-    assert!(env.ids(&["--format", "json"]).is_empty());
+    assert_eq!(env.ids(&["--filetype", "stix"]).len(), 5);
+    assert!(env.ids(&["--filetype", "json"]).is_empty());
 
     let hit = only_hit(&env, &["wine-tasting"]);
     assert!(
@@ -185,8 +185,8 @@ fn stix_2_0_bundles_are_read_and_bad_bundles_skipped_with_a_reason() {
     assert_eq!(set(&hit["actors"]), strings(&["APT28"]));
     assert_eq!(hit["date"], "2019-02-20");
     assert_eq!(
-        env.ids(&["--format", "stix", "gamaredon"]),
+        env.ids(&["--filetype", "stix", "gamaredon"]),
         ["reordered.json#report--9"]
     );
-    assert_eq!(env.ids(&["--format", "json"]), ["article.json"]);
+    assert_eq!(env.ids(&["--filetype", "json"]), ["article.json"]);
 }
