@@ -283,7 +283,7 @@ pub static FORMAT: Facet = Facet {
     label: "source format",
     filter: Filter::Values {
         param: "filetype",
-        value_name: "FORMAT",
+        value_name: "TYPE",
         help: "Only articles read from files of this format (text, markdown, html, json, stix, pdf). Repeatable.",
         resolve: resolve_format,
         open: false,
