@@ -181,7 +181,5 @@ fn bad_pdfs_are_skipped_with_their_reason_and_the_rest_indexed() {
     // Encrypted only to restrict copying: opened with the empty password.
     assert_eq!(env.ids(&["quillwort"]).len(), 2);
     // The text file named .pdf is not indexed as text either.
-    assert!(env
-        .ids(&["Snake implant", "--filetype", "text"])
-        .is_empty());
+    assert!(env.ids(&["Snake implant", "--filetype", "text"]).is_empty());
 }
