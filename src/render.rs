@@ -45,7 +45,7 @@ pub const CSV_LIST_SEPARATOR: &str = "; ";
 
 /// The columns of `--format csv`: a hit's own fields, one per facet that
 /// documents carry (from the facet table), and the snippet.
-pub fn search_csv_header() -> Vec<&'static str> {
+fn search_csv_header() -> Vec<&'static str> {
     let mut header = vec![
         "id",
         "source_file",
