@@ -1,5 +1,5 @@
-//! Render: writes search results, index summaries, statistics and
-//! extractions as a readable table for people, or JSON, CSV or NDJSON for
+//! Render: writes search results, index and export summaries, statistics
+//! and extractions as a readable table for people, or JSON, CSV or NDJSON for
 //! scripts. Everything writes to `impl Write`, so tests can capture it.
 
 use std::io::{self, Write};
@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use termcolor::{Color, ColorSpec, WriteColor};
 
+use crate::export::{ExportFormat, ExportSummary};
 use crate::extract::Extraction;
 use crate::model::facet::{Filter, Shown, FACETS};
 use crate::pipeline::IndexSummary;
@@ -281,6 +282,75 @@ pub fn index_summary<W: Write>(out: &mut W, summary: &IndexSummary) -> io::Resul
         )?;
     }
     Ok(())
+}
+
+/// What `dossier export` did, for people: counts, files, what was left
+/// out and why, and how to load the export.
+pub fn export_summary<W: Write>(out: &mut W, summary: &ExportSummary) -> io::Result<()> {
+    let dir = summary.out.display();
+    writeln!(
+        out,
+        "exported {} of {} matching articles to {dir}/ in {:.2}s: {} {}, {}",
+        summary.articles_written,
+        summary.articles_matched,
+        summary.seconds,
+        summary.files.len(),
+        if summary.files.len() == 1 {
+            "file"
+        } else {
+            "files"
+        },
+        human_bytes(summary.bytes),
+    )?;
+    const LISTED: usize = 4;
+    let mut listed: Vec<String> = summary
+        .files
+        .iter()
+        .take(LISTED)
+        .map(|f| match f.articles {
+            0 => format!("{} ({})", f.name, human_bytes(f.bytes)),
+            n => format!("{} ({}, {n} articles)", f.name, human_bytes(f.bytes)),
+        })
+        .collect();
+    if summary.files.len() > LISTED {
+        listed.push(format!("{} more", summary.files.len() - LISTED));
+    }
+    if !listed.is_empty() {
+        writeln!(out, "  {}", listed.join(", "))?;
+    }
+    for (reason, count) in &summary.left_out {
+        writeln!(out, "left out {count}: {reason}")?;
+    }
+    if summary.undated > 0 && summary.format != ExportFormat::Stix {
+        writeln!(out, "{} of them have no date", summary.undated)?;
+    }
+    let name = &summary.index_name;
+    match summary.format {
+        ExportFormat::Quickwit => writeln!(
+            out,
+            "load: quickwit index create --index-config {dir}/quickwit-index.yaml && quickwit index ingest --index {name} --input-path {dir}/documents.ndjson --detailed-response"
+        ),
+        ExportFormat::Elasticsearch => writeln!(
+            out,
+            "load: curl -XPUT 'localhost:9200/{name}' -H 'Content-Type: application/json' --data-binary @{dir}/mapping.json; for f in {dir}/bulk-*.ndjson; do curl -XPOST 'localhost:9200/{name}/_bulk' -H 'Content-Type: application/x-ndjson' --data-binary @$f; done"
+        ),
+        ExportFormat::Stix => writeln!(
+            out,
+            "load: import the bundle files into OpenCTI or MISP; check one with stix2_validator"
+        ),
+        ExportFormat::Ndjson => Ok(()),
+    }
+}
+
+/// A size for people: `812 B`, `4.2 kB`, `1.3 MB`, `2.1 GB`.
+fn human_bytes(bytes: u64) -> String {
+    let value = bytes as f64;
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} kB", value / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", value / 1e6),
+        _ => format!("{:.1} GB", value / 1e9),
+    }
 }
 
 /// `dossier stats` as text.

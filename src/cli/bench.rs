@@ -78,7 +78,7 @@ pub fn parse_queries(
                 "--threads applies to the whole run; pass it to `dossier bench` instead".into(),
             ));
         }
-        args.query = words.map(|words| words.join(" "));
+        args.selection.query = words.map(|words| words.join(" "));
         let request = engine
             .resolve(&args.to_params())
             .map_err(|e| at(e.for_flags()))?;

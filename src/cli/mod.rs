@@ -6,6 +6,7 @@
 //! table, so a new facet gets its flag without a line here.
 
 pub mod bench;
+pub mod export;
 pub mod extract;
 pub mod gen_corpus;
 pub mod index;
@@ -93,6 +94,9 @@ pub enum Command {
     GenCorpus(GenCorpusArgs),
     /// Time a file of queries against an index: per-query and overall p50/p99.
     Bench(BenchArgs),
+    /// Write every article, or a search's matches, for Quickwit,
+    /// Elasticsearch/OpenSearch, STIX 2.1 platforms or as NDJSON.
+    Export(ExportArgs),
     /// Internal: parse files sent on stdin in this child process, so a
     /// parser that hangs or crashes cannot take `dossier index` down.
     #[command(name = "parse-worker", hide = true)]
@@ -187,20 +191,12 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 #[command(after_help = format!("{}\n\n{EXIT_CODES}", QUERY_HELP))]
 pub struct SearchArgs {
-    /// Query over title and body; every term is required, and actor names match any of their aliases. Omit to match every article.
-    pub query: Option<String>,
+    /// Which articles: the query, facet filters and dates.
+    #[command(flatten)]
+    pub selection: Selection,
     /// Index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
     pub index: PathBuf,
-    /// Facet filters, one flag per facet of the table (`--actor`, `--country`...).
-    #[command(flatten)]
-    pub filters: FacetFlags,
-    /// Only articles dated on or after this day (YYYY-MM-DD).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub since: Option<String>,
-    /// Only articles dated on or before this day (YYYY-MM-DD).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub until: Option<String>,
     /// Hits to show (0 shows only the count and facets; at most 10000).
     #[arg(long, short = 'n', default_value_t = crate::search::request::DEFAULT_LIMIT)]
     pub limit: u64,
@@ -225,6 +221,104 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
+
+/// Which articles a command works on: `search` and `export` take the same.
+#[derive(Debug, Args)]
+pub struct Selection {
+    /// Query over title and body; every term is required, and actor names match any of their aliases. Omit to match every article.
+    pub query: Option<String>,
+    /// Facet filters, one flag per facet of the table (`--actor`, `--country`...).
+    #[command(flatten)]
+    pub filters: FacetFlags,
+    /// Only articles dated on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<String>,
+    /// Only articles dated on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<String>,
+}
+
+impl Selection {
+    /// The search parameters of this selection, with the defaults for the rest.
+    pub fn to_params(&self) -> SearchParams {
+        SearchParams {
+            q: self.query.clone(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            filters: self.filters.0.clone(),
+            ..SearchParams::default()
+        }
+    }
+}
+
+/// Flags of `dossier export`.
+#[derive(Debug, Args)]
+#[command(after_help = EXPORT_HELP)]
+pub struct ExportArgs {
+    /// Which articles to export (default: every one).
+    #[command(flatten)]
+    pub selection: Selection,
+    /// What to write: quickwit (index config + NDJSON), elasticsearch
+    /// (mapping + _bulk files, also for OpenSearch), stix (STIX 2.1
+    /// bundles), ndjson (dossier's own documents, one a line).
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// Folder to write into: new, empty, or one an earlier export wrote
+    /// (its files are replaced; nothing else is ever touched).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Index folder.
+    #[arg(long, default_value = DEFAULT_INDEX)]
+    pub index: PathBuf,
+    /// The index name the Quickwit configuration gives (its index_id).
+    #[arg(long, value_name = "NAME", default_value = crate::export::DEFAULT_INDEX_NAME)]
+    pub index_name: String,
+    /// Most articles in one STIX bundle.
+    #[arg(long, value_name = "N", default_value_t = crate::export::DEFAULT_BUNDLE_SIZE, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub bundle_size: u64,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The formats `dossier export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// A Quickwit index configuration and NDJSON documents.
+    Quickwit,
+    /// An Elasticsearch/OpenSearch mapping and _bulk files.
+    Elasticsearch,
+    /// STIX 2.1 bundles, for OpenCTI, MISP and other platforms.
+    Stix,
+    /// dossier's own documents, one JSON object a line.
+    Ndjson,
+}
+
+impl From<ExportFormatArg> for crate::export::ExportFormat {
+    fn from(format: ExportFormatArg) -> crate::export::ExportFormat {
+        use crate::export::ExportFormat;
+        match format {
+            ExportFormatArg::Quickwit => ExportFormat::Quickwit,
+            ExportFormatArg::Elasticsearch => ExportFormat::Elasticsearch,
+            ExportFormatArg::Stix => ExportFormat::Stix,
+            ExportFormatArg::Ndjson => ExportFormat::Ndjson,
+        }
+    }
+}
+
+const EXPORT_HELP: &str = "\
+Examples:
+  dossier export --format quickwit --out export/quickwit
+  dossier export --format elasticsearch --out export/es --since 2020-01-01
+  dossier export --format stix --out export/stix --actor APT31
+README.md's \"Scaling out\" gives the commands that load each export.
+
+Exit codes:
+  0  success (also when nothing matched: the export is then empty)
+  2  error: bad flag or query, missing index, unusable output folder";
 
 /// How `dossier search` prints its results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -361,14 +455,11 @@ impl SearchArgs {
     /// The search parameters these flags stand for.
     pub fn to_params(&self) -> SearchParams {
         SearchParams {
-            q: self.query.clone(),
-            since: self.since.clone(),
-            until: self.until.clone(),
             limit: Some(self.limit),
             offset: Some(self.offset),
             sort: self.sort.clone(),
             facets: self.facets,
-            filters: self.filters.0.clone(),
+            ..self.selection.to_params()
         }
     }
 }
@@ -382,6 +473,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(args) => extract::run(args),
         Command::GenCorpus(args) => gen_corpus::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Export(args) => export::run(args),
         Command::ParseWorker => {
             crate::source::format::isolated::worker_main(&Formats::standard())?;
             Ok(ExitCode::SUCCESS)

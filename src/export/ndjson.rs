@@ -1,12 +1,74 @@
 //! Newline-delimited JSON: each document as one object a line (the
-//! canonical [`crate::model::Document`] serialisation), for other engines to ingest.
+//! canonical [`crate::model::Document`] serialisation), for jq and for any
+//! other tool: [`Canonical`] writes an index's articles into an export
+//! folder, [`NdjsonSink`] a corpus straight from the pipeline.
 //!
 //! A stream holds no state to compare with, so every run writes every
-//! article of the corpus.
+//! article it is given.
 
 use std::io::{BufWriter, Write};
 
+use super::folder::{ExportFolder, OutFile};
+use super::{ExportError, FormatWriter, Outcome};
+use crate::model::Document;
 use crate::pipeline::{HeldSources, Sink, SinkError, SourceDocuments};
+
+/// The file [`Canonical`] writes.
+pub const DOCUMENTS: &str = "documents.ndjson";
+
+/// Writes canonical documents into `documents.ndjson`.
+#[derive(Default)]
+pub struct Canonical {
+    file: Option<OutFile>,
+    line: Vec<u8>,
+}
+
+impl Canonical {
+    /// A writer that creates its file with the first article.
+    pub fn new() -> Canonical {
+        Canonical::default()
+    }
+}
+
+impl FormatWriter for Canonical {
+    fn write(
+        &mut self,
+        document: &Document,
+        folder: &mut ExportFolder,
+    ) -> Result<Outcome, ExportError> {
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self.file.insert(folder.create(DOCUMENTS)?),
+        };
+        write_line(file, &mut self.line, document)?;
+        Ok(Outcome::Written)
+    }
+
+    fn finish(self: Box<Self>, folder: &mut ExportFolder) -> Result<(), ExportError> {
+        let file = match self.file {
+            Some(file) => file,
+            // An export that matched nothing still leaves its (empty) file.
+            None => folder.create(DOCUMENTS)?,
+        };
+        folder.close(file)
+    }
+}
+
+/// Writes `value` as one JSON line into `file`, counting it as an article;
+/// `line` is a buffer to reuse.
+pub(super) fn write_line<T: serde::Serialize>(
+    file: &mut OutFile,
+    line: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), ExportError> {
+    line.clear();
+    // Serialising strings, lists and maps into memory cannot fail.
+    serde_json::to_writer(&mut *line, value).unwrap_or_default();
+    line.push(b'\n');
+    file.write(line)?;
+    file.articles += 1;
+    Ok(())
+}
 
 /// Writes documents to `W`, one JSON object a line.
 pub struct NdjsonSink<W: Write> {

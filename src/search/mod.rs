@@ -12,13 +12,14 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, QueryParser,
-    QueryParserError, RangeQuery, TermQuery,
+    AllQuery, BitSetDocSet, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query,
+    QueryParser, QueryParserError, RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
-    DocAddress, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+    BitSet, DocAddress, DocSet, Executor, Index, IndexReader, Order, ReloadPolicy, Searcher,
+    TantivyDocument, Term, TERMINATED,
 };
 use thiserror::Error;
 
@@ -636,6 +637,31 @@ impl Searchable {
         ))
     }
 
+    /// Every article `request` matches (its query, filters and dates; not
+    /// its page), read one at a time in index order. Only one bit per
+    /// article is held at once, so exporting a million articles takes the
+    /// memory of one.
+    pub fn matches(&self, request: &SearchRequest) -> Result<Matches, SearchError> {
+        let gather = || -> Result<Matches, SearchError> {
+            let plan = self.plan(request)?;
+            let searcher = self.searcher();
+            let executor = self.executor_for(&searcher, plan.matching.as_ref());
+            let sets = search_on(&searcher, plan.matching.as_ref(), &MatchingDocs, executor)?;
+            let total = sets.iter().map(|set| set.len() as u64).sum();
+            Ok(Matches {
+                searcher,
+                fields: self.fields.clone(),
+                dir: self.dir.clone(),
+                total,
+                segments: sets.into_iter().enumerate().collect::<Vec<_>>().into_iter(),
+                current: None,
+            })
+        };
+        gather()
+            .map_err(|error| error.blame_query(request.query.as_deref()))
+            .map_err(|error| self.damaged(error))
+    }
+
     /// Every facet value in the index with its article count.
     pub fn facet_totals(&self) -> Result<FacetCounts, SearchError> {
         let request = SearchRequest {
@@ -643,6 +669,51 @@ impl Searchable {
             ..SearchRequest::default()
         };
         Ok(self.search(&request)?.facets.unwrap_or_default())
+    }
+}
+
+/// The articles a request matches, as [`Searchable::matches`] reads them.
+pub struct Matches {
+    searcher: Searcher,
+    fields: Fields,
+    /// Names the index when a stored document turns out damaged.
+    dir: PathBuf,
+    total: u64,
+    /// The matches of each segment still to read, by segment ordinal.
+    segments: std::vec::IntoIter<(usize, BitSet)>,
+    /// The segment being read and the position in its matches.
+    current: Option<(u32, BitSetDocSet)>,
+}
+
+impl Matches {
+    /// How many articles match.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+impl Iterator for Matches {
+    type Item = Result<Document, SearchError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some((segment, docs)) = &mut self.current {
+                let doc = docs.doc();
+                if doc != TERMINATED {
+                    docs.advance();
+                    let address = DocAddress::new(*segment, doc);
+                    let read = self
+                        .searcher
+                        .doc::<TantivyDocument>(address)
+                        .map_err(|e| SearchError::from(IndexError::damaged(&self.dir, &e)))
+                        .and_then(|stored| Ok(from_stored(&self.fields, &stored)?));
+                    return Some(read);
+                }
+            }
+            let (ordinal, set) = self.segments.next()?;
+            // Segment ordinals are below the segment count, itself a u32 in Tantivy.
+            self.current = Some((ordinal as u32, BitSetDocSet::from(set)));
+        }
     }
 }
 
