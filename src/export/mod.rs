@@ -14,7 +14,7 @@ pub mod quickwit;
 pub mod stix;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -108,6 +108,16 @@ pub enum ExportError {
         /// What is in the way.
         why: String,
     },
+    /// The output folder is inside the corpus or the index.
+    #[error("{}: will not export into {what} {}; give a folder outside it", dir.display(), inside.display())]
+    InsideInput {
+        /// The output folder.
+        dir: PathBuf,
+        /// What it is inside of: "the corpus" or "the index".
+        what: &'static str,
+        /// That folder.
+        inside: PathBuf,
+    },
     /// The index name is not one the engines accept.
     #[error("the index name {0:?} is not usable: start with a letter, then 2 to 254 letters, digits, '-', '_' or '.'")]
     BadIndexName(String),
@@ -176,6 +186,7 @@ pub fn export(
 ) -> Result<ExportSummary, ExportError> {
     let started = Instant::now();
     check_index_name(&options.index_name)?;
+    refuse_inside_inputs(&options.out, index)?;
     let matches = index.matches(request)?;
     let total = matches.total();
     let mut folder = ExportFolder::prepare(&options.out, options.format.name())?;
@@ -241,6 +252,50 @@ pub fn export(
         files,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Refuses an output folder inside the corpus (dossier never writes there,
+/// and the next `dossier index` would read the export back as articles) or
+/// inside the index.
+fn refuse_inside_inputs(out: &Path, index: &Searchable) -> Result<(), ExportError> {
+    let out_path = resolved(out);
+    let inputs = [
+        ("the corpus", index.corpus()),
+        ("the index", Some(resolved(index.dir()))),
+    ];
+    for (what, inside) in inputs {
+        if let Some(inside) = inside.filter(|folder| out_path.starts_with(folder)) {
+            return Err(ExportError::InsideInput {
+                dir: out.to_path_buf(),
+                what,
+                inside,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute with links resolved, as far as it exists (an output
+/// folder may not exist yet).
+fn resolved(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return rest.iter().rev().fold(real, |acc, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 /// Refuses an index name Quickwit would (Elasticsearch's rules are looser

@@ -170,6 +170,12 @@ pub fn open(dir: &Path) -> Result<(Index, Fields, usize), IndexError> {
     Ok((index, fields, metas.segments.len()))
 }
 
+/// The corpus folder the index was last built from (its canonical path), if
+/// its last commit says.
+pub fn corpus_of(index: &Index) -> Option<PathBuf> {
+    read_payload(index).map(|payload| PathBuf::from(payload.corpus))
+}
+
 fn read_payload(index: &Index) -> Option<CommitPayload> {
     payload_of(&index.load_metas().ok()?)
 }

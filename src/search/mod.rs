@@ -304,6 +304,12 @@ impl Searchable {
         &self.dir
     }
 
+    /// The corpus folder the index was built from, as its last commit
+    /// names it.
+    pub fn corpus(&self) -> Option<PathBuf> {
+        index::corpus_of(&self.index)
+    }
+
     /// Whether searches stay on the calling thread whatever they read.
     fn at_most_one_thread(&self) -> bool {
         self.segments <= 1 || self.threads.is_some_and(|n| n <= 1)

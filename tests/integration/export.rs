@@ -589,6 +589,19 @@ fn the_binary_exports_replaces_its_own_files_and_refuses_a_folder_it_did_not_wri
     );
     assert!(env.dir.path().join("es/bulk-00001.ndjson").exists());
 
+    // Never into the corpus (the next `dossier index` would read the export
+    // back as articles), nor into the index.
+    for inside in ["corpus/export", "index/export", "corpus"] {
+        let failed = export(&["--format", "ndjson", "--out", inside]).code(2);
+        let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("will not export into the"),
+            "{inside}: {stderr}"
+        );
+    }
+    assert!(!env.corpus().join("export").exists());
+    assert!(!env.index().join("export").exists());
+
     for (args, says) in [
         (
             &["--format", "quickwit", "--out", "q", "--index-name", "a b"][..],
