@@ -264,7 +264,8 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: ExportFormatArg,
     /// Folder to write into: new, empty, or one an earlier export wrote
-    /// (its files are replaced; nothing else is ever touched).
+    /// (its files are replaced; nothing else is ever touched); never
+    /// inside the corpus or the index.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Index folder.
