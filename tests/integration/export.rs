@@ -575,6 +575,12 @@ fn the_binary_exports_replaces_its_own_files_and_refuses_a_folder_it_did_not_wri
     let bulk = fs::read_to_string(env.dir.path().join("es/bulk-00001.ndjson")).unwrap();
     assert_eq!(bulk.lines().count(), 2, "one article, not three");
 
+    // STIX leaves out an article with nothing to refer to, and says why.
+    let stix = export(&["--format", "stix", "--out", "stix"]).success();
+    let text = String::from_utf8_lossy(&stix.get_output().stderr).into_owned();
+    assert!(text.contains("exported 1 of 2 matching articles"), "{text}");
+    assert!(text.contains("left out 1: nothing extracted"), "{text}");
+
     // A folder that holds the user's own files is left alone.
     fs::write(env.dir.path().join("es/notes.txt"), "mine").unwrap();
     let refused = export(&["--format", "ndjson", "--out", "es"]).code(2);
