@@ -3,7 +3,7 @@
 //! The data flows [`source`] (files → articles, one reader per format) →
 //! [`extract`] (article → facets, with evidence) → [`pipeline`] (into a
 //! sink: the [`index`], or an [`export`]) → [`search`] (request → hits and
-//! facet counts) → [`render`] (table or JSON). [`model`] holds what every
+//! facet counts) → [`render`] (table or JSON). `serve` is the HTTP front end and its page. [`model`] holds what every
 //! stage shares: the facet table and the document types. [`cli`] is the
 //! command-line front end. An [`Engine`], built once, carries the
 //! gazetteer and extractor to every stage.
@@ -30,6 +30,8 @@ pub mod model;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod source;
 
 use std::path::Path;
@@ -144,6 +146,16 @@ impl Engine {
         threads: Option<usize>,
     ) -> Result<Searchable, SearchError> {
         Searchable::open(dir, Arc::clone(&self.gazetteer), threads)
+    }
+
+    /// Opens the index at `dir` like [`Engine::open_index`], following its
+    /// commits: searches see each new commit within about a second.
+    pub fn open_live_index(
+        &self,
+        dir: &Path,
+        threads: Option<usize>,
+    ) -> Result<Searchable, SearchError> {
+        Searchable::open_live(dir, Arc::clone(&self.gazetteer), threads)
     }
 
     /// Validates what a user asked for into a request.

@@ -12,6 +12,8 @@ pub mod gen_corpus;
 pub mod index;
 pub mod progress;
 pub mod search;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -97,6 +99,9 @@ pub enum Command {
     /// Write every article, or a search's matches, for Quickwit,
     /// Elasticsearch/OpenSearch, STIX 2.1 platforms or as NDJSON.
     Export(ExportArgs),
+    /// Serve the index over HTTP: a JSON API and a web page for searching with facets.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
     /// Internal: parse files sent on stdin in this child process, so a
     /// parser that hangs or crashes cannot take `dossier index` down.
     #[command(name = "parse-worker", hide = true)]
@@ -359,6 +364,60 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
+/// Flags of `dossier serve`.
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+#[command(after_help = SERVE_EXIT_CODES)]
+pub struct ServeArgs {
+    /// Index folder. Searches see each new commit of a `dossier index`
+    /// running beside the server within about a second.
+    #[arg(long, default_value = DEFAULT_INDEX)]
+    pub index: PathBuf,
+    /// Address and port to listen on. Loopback by default; any other
+    /// address makes the whole index readable by the network (no
+    /// authentication). Port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:7777")]
+    pub addr: std::net::SocketAddr,
+    /// Let pages of this one origin (`https://intel.example.org`) call the
+    /// API from the browser. Without it, no CORS headers are sent.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
+    /// Searches running at once; more are answered 503 at once.
+    #[arg(long, value_name = "N", default_value_t = crate::serve::DEFAULT_MAX_IN_FLIGHT as u64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_in_flight: u64,
+    /// Seconds one request may search before it is answered 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::serve::DEFAULT_TIME_LIMIT.as_secs_f64(), value_parser = parse_seconds)]
+    pub time_limit: f64,
+    /// Segments one search reads at once (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Do not log each request on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[cfg(feature = "server")]
+const SERVE_EXIT_CODES: &str = "\
+Exit codes:
+  0  stopped by Ctrl-C or SIGTERM
+  2  error: missing or unreadable index, address in use, bad flag
+
+HTTP statuses: 200 answered; 400 a bad parameter (the JSON error names it);
+404 no such article or path; 405 not GET; 414 query string too long;
+500 the index could not be read (the server's log says why); 503 too many
+searches in flight or past the time limit (retry later).";
+
+/// A positive number of seconds.
+#[cfg(feature = "server")]
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds from 0.001 to 3600"
+        )),
+    }
+}
+
 /// Flags of `dossier extract`.
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
@@ -475,6 +534,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::GenCorpus(args) => gen_corpus::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Export(args) => export::run(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
         Command::ParseWorker => {
             crate::source::format::isolated::worker_main(&Formats::standard())?;
             Ok(ExitCode::SUCCESS)

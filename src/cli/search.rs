@@ -17,7 +17,7 @@ pub fn run(args: &SearchArgs, color: ColorWhen) -> Result<ExitCode> {
     let output = args.output()?;
     let engine = Engine::new();
     let request = engine.resolve(&args.to_params()).map_err(FlagError::from)?;
-    let searchable = open_or_build_default(&engine, &args.index, args.threads)?;
+    let searchable = open_or_build_default(&engine, &args.index, args.threads, false)?;
     let results = searchable.search(&request)?;
     match output {
         OutputFormat::Table | OutputFormat::Json => super::print(
@@ -50,10 +50,22 @@ pub fn run(args: &SearchArgs, color: ColorWhen) -> Result<ExitCode> {
 /// Opens the index. On a fresh clone the default index does not exist yet,
 /// and after an upgrade it may be one an older dossier built: then it is
 /// (re)built from the bundled corpus first, so that one command works from
-/// scratch.
-fn open_or_build_default(engine: &Engine, dir: &Path, threads: Option<u64>) -> Result<Searchable> {
+/// scratch. A `live` index follows the commits made after it is opened.
+pub(super) fn open_or_build_default(
+    engine: &Engine,
+    dir: &Path,
+    threads: Option<u64>,
+    live: bool,
+) -> Result<Searchable> {
     let threads = super::threads(threads);
-    let error = match engine.open_index(dir, threads) {
+    let open = |threads| {
+        if live {
+            engine.open_live_index(dir, threads)
+        } else {
+            engine.open_index(dir, threads)
+        }
+    };
+    let error = match open(threads) {
         Ok(searchable) => return Ok(searchable),
         Err(error) => error,
     };
@@ -80,5 +92,5 @@ fn open_or_build_default(engine: &Engine, dir: &Path, threads: Option<u64>) -> R
     let mut stderr = std::io::stderr().lock();
     super::index::report_files(&mut stderr, &summary)?;
     render::index_summary(&mut stderr, &summary)?;
-    Ok(engine.open_index(dir, threads)?)
+    Ok(open(threads)?)
 }

@@ -28,6 +28,7 @@ use snippets::Highlighter;
 
 mod aliases;
 pub mod facets;
+pub mod histogram;
 pub mod request;
 pub mod snippets;
 pub mod stats;
@@ -38,6 +39,7 @@ use crate::index::{self, date_time, field, Fields, IndexError};
 use crate::model::facet::CountOrder;
 use crate::model::{Document, Facet, FACETS};
 
+pub use histogram::{Histogram, Interval};
 pub use request::{ParamError, SearchParams, SearchRequest, Sort};
 pub use stats::Stats;
 
@@ -136,11 +138,24 @@ impl Serialize for Hit {
     /// `title`, `date`, `source`, `url`, `format`, `score`, one array per
     /// facet, `evidence`, `declared`, `snippet`, `highlights`.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize_as(serializer, true)
+    }
+}
+
+impl Hit {
+    /// The hit's JSON object, with the path on disk or without it.
+    fn serialize_as<S: Serializer>(
+        &self,
+        serializer: S,
+        with_path: bool,
+    ) -> Result<S::Ok, S::Error> {
         let d = &self.document;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &d.id)?;
         map.serialize_entry("source_file", &d.source_file)?;
-        map.serialize_entry("path", &d.path)?;
+        if with_path {
+            map.serialize_entry("path", &d.path)?;
+        }
         map.serialize_entry("title", &d.title)?;
         map.serialize_entry("date", &d.date)?;
         map.serialize_entry("source", &d.source)?;
@@ -220,6 +235,45 @@ pub struct SearchResults {
     pub facets: Option<FacetCounts>,
 }
 
+impl SearchResults {
+    /// The results as `dossier search --json` writes them, but without each
+    /// hit's `path`, a path on the disk of the machine that searched: what
+    /// a server sends over the network.
+    pub fn without_paths(&self) -> impl Serialize + '_ {
+        WithoutPaths(self)
+    }
+}
+
+/// See [`SearchResults::without_paths`].
+struct WithoutPaths<'a>(&'a SearchResults);
+
+impl Serialize for WithoutPaths<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Hits<'a>(&'a [Hit]);
+        impl Serialize for Hits<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(HitWithoutPath))
+            }
+        }
+        struct HitWithoutPath<'a>(&'a Hit);
+        impl Serialize for HitWithoutPath<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize_as(serializer, false)
+            }
+        }
+        let results = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("query", &results.query)?;
+        map.serialize_entry("total_hits", &results.total_hits)?;
+        map.serialize_entry("took_ms", &results.took_ms)?;
+        map.serialize_entry("hits", &Hits(&results.hits))?;
+        if let Some(facets) = &results.facets {
+            map.serialize_entry("facets", facets)?;
+        }
+        map.end()
+    }
+}
+
 /// An open index ready for queries.
 pub struct Searchable {
     index: Index,
@@ -232,8 +286,6 @@ pub struct Searchable {
     /// How many threads heavy queries are searched on: at most one per
     /// segment, and one per core unless a number was asked for.
     threads: Option<usize>,
-    /// Segments in the index.
-    segments: usize,
     /// Searches segments in parallel, for queries with enough work to repay
     /// handing it to other threads; started by the first such query.
     pool: OnceLock<Executor>,
@@ -261,11 +313,31 @@ impl Searchable {
         gazetteer: Arc<Gazetteer>,
         threads: Option<usize>,
     ) -> Result<Searchable, SearchError> {
-        let (index, fields, segments) = index::open(dir)?;
+        Searchable::open_with(dir, gazetteer, threads, ReloadPolicy::Manual)
+    }
+
+    /// Opens the index at `dir` like [`Searchable::open`], then follows its
+    /// commits: a search starts on the newest commit at most about a second
+    /// after it is made, for a server beside a running `dossier index`.
+    pub fn open_live(
+        dir: &Path,
+        gazetteer: Arc<Gazetteer>,
+        threads: Option<usize>,
+    ) -> Result<Searchable, SearchError> {
+        Searchable::open_with(dir, gazetteer, threads, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn open_with(
+        dir: &Path,
+        gazetteer: Arc<Gazetteer>,
+        threads: Option<usize>,
+        policy: ReloadPolicy,
+    ) -> Result<Searchable, SearchError> {
+        let (index, fields, _segments) = index::open(dir)?;
         let damaged = |e: tantivy::TantivyError| IndexError::damaged(dir, &e);
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(policy)
             .try_into()
             .map_err(damaged)?;
         Ok(Searchable {
@@ -275,7 +347,6 @@ impl Searchable {
             reader,
             gazetteer,
             threads,
-            segments,
             pool: OnceLock::new(),
             parallel_min_postings: PARALLEL_MIN_POSTINGS,
         })
@@ -312,7 +383,12 @@ impl Searchable {
 
     /// Whether searches stay on the calling thread whatever they read.
     fn at_most_one_thread(&self) -> bool {
-        self.segments <= 1 || self.threads.is_some_and(|n| n <= 1)
+        self.threads.is_some_and(|n| n <= 1) || self.segment_count() <= 1
+    }
+
+    /// Segments in the state searches see now.
+    fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// The pool of search threads, started on first use. `None` when one
@@ -325,7 +401,7 @@ impl Searchable {
             let threads = self
                 .threads
                 .unwrap_or_else(default_search_threads)
-                .min(self.segments);
+                .min(self.segment_count());
             Executor::multi_thread(threads, "dossier-search-").unwrap_or(Executor::SingleThread)
         });
         (!matches!(pool, Executor::SingleThread)).then_some(pool)
@@ -666,6 +742,46 @@ impl Searchable {
         gather()
             .map_err(|error| error.blame_query(request.query.as_deref()))
             .map_err(|error| self.damaged(error))
+    }
+
+    /// How many of `request`'s matches (its query, filters and dates; not
+    /// its page) are dated in each year or month.
+    pub fn histogram(
+        &self,
+        request: &SearchRequest,
+        interval: Interval,
+    ) -> Result<Histogram, SearchError> {
+        let count = || -> Result<Histogram, SearchError> {
+            let plan = self.plan(request)?;
+            let searcher = self.searcher();
+            let executor = self.executor_for(&searcher, plan.matching.as_ref());
+            let months = search_on(
+                &searcher,
+                plan.matching.as_ref(),
+                &histogram::MonthCounts,
+                executor,
+            )?;
+            Ok(histogram::buckets(interval, months))
+        };
+        count()
+            .map_err(|error| error.blame_query(request.query.as_deref()))
+            .map_err(|error| self.damaged(error))
+    }
+
+    /// The article whose id is `id`, if the index holds it.
+    pub fn document(&self, id: &str) -> Result<Option<Document>, SearchError> {
+        let read = || -> Result<Option<Document>, SearchError> {
+            let searcher = self.searcher();
+            let term = Term::from_field_text(self.fields.id, id);
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+            let Some((_, address)) = top.first() else {
+                return Ok(None);
+            };
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            Ok(Some(from_stored(&self.fields, &doc)?))
+        };
+        read().map_err(|error| self.damaged(error))
     }
 
     /// Every facet value in the index with its article count.

@@ -192,8 +192,9 @@ impl SearchRequest {
 
 impl SearchParams {
     /// Parameters from `name=value` pairs, as a query string gives them
-    /// (repeated names add values). A number or flag that does not parse
-    /// is refused naming the parameter.
+    /// (repeated names add values). A blank value is no value, as a form's
+    /// empty field sends it (`?actor=&q=apt31`); a number or flag that does
+    /// not parse is refused naming the parameter.
     pub fn from_pairs<K, V>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Result<SearchParams, ParamError>
@@ -204,6 +205,9 @@ impl SearchParams {
         let mut params = SearchParams::default();
         for (name, value) in pairs {
             let (name, value) = (name.as_ref(), value.as_ref());
+            if value.trim().is_empty() && name != "facets" {
+                continue;
+            }
             let number = |max: u64| {
                 value.trim().parse::<u64>().map_err(|_| {
                     ParamError::refused(
@@ -571,6 +575,21 @@ mod tests {
             error.to_string(),
             "limit \"ten\" is not a number from 0 to 10000"
         );
+    }
+
+    #[test]
+    fn blank_query_string_values_are_no_values() {
+        let pairs = SearchParams::from_pairs([
+            ("actor", ""),
+            ("since", " "),
+            ("limit", ""),
+            ("actor", "APT31"),
+            ("facets", ""),
+        ])
+        .unwrap();
+        assert_eq!(pairs.filters["actor"], ["APT31"]);
+        assert_eq!((pairs.since, pairs.limit), (None, None));
+        assert!(pairs.facets, "a bare `facets` asks for them");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Where things go: a module per area. Behaviour of the real binary on
 //! temporary corpora in `cli` (and `reliability` for bad input, kills,
 //! damage and concurrency); the library's search paths in `ranking` and
-//! `snippets`; each export format in `export`; each input format's reader in `format_<name>`; properties
+//! `snippets`; each export format in `export`; the HTTP API and the page in `serve`; each input format's reader in `format_<name>`; properties
 //! (proptest) in `properties`; extraction accuracy in
 //! `extraction`; the shipped gazetteer in `gazetteer`; the benchmark tools in
 //! `bench_smoke`. Unit tests live beside the code. Name regression tests
@@ -31,4 +31,6 @@ mod pipeline;
 mod properties;
 mod ranking;
 mod reliability;
+#[cfg(feature = "server")]
+mod serve;
 mod snippets;

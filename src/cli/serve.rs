@@ -1,0 +1,79 @@
+//! `dossier serve`: opens the index live, warns when the address is not
+//! loopback, and serves the API and the page until Ctrl-C or SIGTERM.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use axum::http::HeaderValue;
+
+use super::search::open_or_build_default;
+use super::{FlagError, ServeArgs};
+use crate::serve::{self, ServeOptions};
+use crate::{exit, Engine};
+
+/// Runs `dossier serve`.
+pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    let cors_origin = args
+        .cors
+        .as_deref()
+        .map(|origin| {
+            let origin = origin.trim_end_matches('/');
+            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin["https://".len().min(origin.len())..].contains('/');
+            valid
+                .then(|| HeaderValue::from_str(origin).ok())
+                .flatten()
+                .ok_or_else(|| {
+                    FlagError(format!(
+                        "--cors {origin:?} is not an origin; give a scheme and host, like https://intel.example.org"
+                    ))
+                })
+        })
+        .transpose()?;
+    let engine = Arc::new(Engine::new());
+    let index = Arc::new(open_or_build_default(
+        &engine,
+        &args.index,
+        args.threads,
+        true,
+    )?);
+    // The article view extracts again; building the extractor takes a
+    // moment, better spent now than on the first reader's click.
+    let warm = Arc::clone(&engine);
+    std::thread::spawn(move || {
+        warm.extractor();
+    });
+    let options = ServeOptions {
+        max_in_flight: args.max_in_flight as usize,
+        time_limit: Duration::from_secs_f64(args.time_limit),
+        cors_origin,
+        log_requests: !args.quiet,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("dossier-http")
+        .build()
+        .context("cannot start the server's threads")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| FlagError(format!("cannot listen on {}: {e}; pick another --addr (port 0 picks a free one)", args.addr)))?;
+        let addr = listener.local_addr()?;
+        if serve::is_exposed(&addr) {
+            eprintln!(
+                "dossier: warning: {addr} is not a loopback address: anyone who can reach this machine can read the whole index (dossier serve has no authentication); put it behind a reverse proxy that authenticates, or listen on 127.0.0.1"
+            );
+        }
+        eprintln!(
+            "dossier: serving {} ({} articles) at http://{addr}/ (Ctrl-C stops)",
+            args.index.display(),
+            index.searcher().num_docs()
+        );
+        serve::serve(listener, engine, index, &options, serve::shutdown_signal()).await?;
+        eprintln!("dossier: stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(exit::SUCCESS.into())
+}
