@@ -31,7 +31,7 @@ done
 [ -n "$url" ] || { cat "$work/serve.log" >&2; exit 1; }
 schemathesis run "${url}api/openapi.json" \
   --checks all --exclude-checks positive_data_acceptance \
-  --max-examples "$examples" --workers 2 --seed 1 \
+  --max-examples "$examples" --workers 2 --seed "${FUZZ_SEED:-1}" \
   --max-response-time 5
 if ! kill -0 "$server" 2>/dev/null; then
   echo "fuzz-api: the server died during the run" >&2

@@ -403,7 +403,7 @@ Exit codes:
   2  error: missing or unreadable index, address in use, bad flag
 
 HTTP statuses: 200 answered; 400 a bad parameter (the JSON error names it);
-404 no such article or path; 405 not GET; 414 query string too long;
+404 no such article or path; 405 not GET;
 500 the index could not be read (the server's log says why); 503 too many
 searches in flight or past the time limit (retry later).";
 

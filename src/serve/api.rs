@@ -37,7 +37,7 @@ fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
     let raw = raw.unwrap_or("");
     if raw.len() > MAX_QUERY_STRING_BYTES {
         return Err(ApiError {
-            status: StatusCode::URI_TOO_LONG,
+            status: StatusCode::BAD_REQUEST,
             message: format!(
                 "the query string is {} bytes, more than the {MAX_QUERY_STRING_BYTES} a request may send; shorten the query",
                 raw.len()
@@ -108,6 +108,9 @@ pub(super) async fn histogram(
     let mut kept = Vec::with_capacity(pairs.len());
     for (name, value) in pairs.drain(..) {
         if name == "interval" {
+            if value.trim().is_empty() {
+                continue;
+            }
             interval = value.parse().map_err(|()| {
                 ApiError::bad(
                     "interval",

@@ -27,6 +27,12 @@ fn strings() -> Value {
     json!({ "type": "array", "items": { "type": "string" } })
 }
 
+/// `schema`, or a blank value, which a request treats as no value (a
+/// form's empty field).
+fn or_blank(schema: Value) -> Value {
+    json!({ "anyOf": [schema, { "type": "string", "pattern": "^\\s*$" }] })
+}
+
 fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -68,7 +74,7 @@ fn search_parameters(paging: bool) -> Vec<Value> {
     ] {
         parameters.push(json!({
             "name": name, "in": "query", "required": false, "description": description,
-            "schema": { "type": "string", "format": "date" }
+            "schema": or_blank(json!({ "type": "string", "format": "date" }))
         }));
     }
     if paging {
@@ -76,22 +82,22 @@ fn search_parameters(paging: bool) -> Vec<Value> {
             json!({
                 "name": "limit", "in": "query", "required": false,
                 "description": "Hits per page; 0 counts only.",
-                "schema": { "type": "integer", "minimum": 0, "maximum": MAX_HTTP_LIMIT, "default": DEFAULT_LIMIT }
+                "schema": or_blank(json!({ "type": "integer", "minimum": 0, "maximum": MAX_HTTP_LIMIT, "default": DEFAULT_LIMIT }))
             }),
             json!({
                 "name": "offset", "in": "query", "required": false,
                 "description": "Hits skipped before the page.",
-                "schema": { "type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0 }
+                "schema": or_blank(json!({ "type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0 }))
             }),
             json!({
                 "name": "sort", "in": "query", "required": false,
                 "description": "Order of hits: relevance (the default with a query), newest (the default without), oldest.",
-                "schema": { "type": "string", "enum": Sort::NAMES }
+                "schema": or_blank(json!({ "type": "string", "enum": Sort::NAMES }))
             }),
             json!({
                 "name": "facets", "in": "query", "required": false,
-                "description": "Count every facet's values over all the matches.",
-                "schema": { "type": "boolean", "default": false }
+                "description": "Count every facet's values over all the matches (a bare `facets` asks for them too).",
+                "schema": or_blank(json!({ "type": "boolean", "default": false }))
             }),
         ]);
     }
@@ -379,7 +385,7 @@ pub fn description() -> Value {
     histogram_parameters.push(json!({
         "name": "interval", "in": "query", "required": false,
         "description": "Bucket width.",
-        "schema": { "type": "string", "enum": Interval::NAMES, "default": "year" }
+        "schema": or_blank(json!({ "type": "string", "enum": Interval::NAMES, "default": "year" }))
     }));
     json!({
         "openapi": "3.1.0",
@@ -396,7 +402,7 @@ pub fn description() -> Value {
                     "parameters": search_parameters(true),
                     "responses": {
                         "200": ok_response("The page of hits (what `dossier search --json` prints, without paths on the server's disk).", "SearchResults"),
-                        "400": bad, "414": error_response("The query string is too long."),
+                        "400": bad,
                         "500": failed, "503": busy
                     }
                 }
@@ -408,7 +414,7 @@ pub fn description() -> Value {
                     "parameters": histogram_parameters,
                     "responses": {
                         "200": ok_response("Buckets in time order, empty ones between included.", "Histogram"),
-                        "400": bad, "414": error_response("The query string is too long."),
+                        "400": bad,
                         "500": failed, "503": busy
                     }
                 }

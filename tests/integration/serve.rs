@@ -299,7 +299,7 @@ fn bad_parameters_get_400_with_the_cli_sentence_naming_the_parameter() {
     assert_eq!(response.json()["param"], "q");
     let huge = "b".repeat(20_000);
     let response = server.get(&format!("/api/search?q={huge}"));
-    assert_eq!(response.status, 414, "{}", response.body);
+    assert_eq!(response.status, 400, "{}", response.body);
     assert!(response.json()["error"]
         .as_str()
         .unwrap()
