@@ -76,11 +76,18 @@ done
 # Every query once, so the first timed requests do not pay for cold pages.
 while read -r path; do curl -sf -o /dev/null "${url%/}$path"; done < "$out/paths.txt"
 : > "$out/rss-kb.txt"
-( while kill -0 $server 2>/dev/null; do ps -o rss= -p $server >> "$out/rss-kb.txt"; sleep 1; done ) &
+# Resident memory and its anonymous part (heap and stacks; the rest is the
+# index's mapped files, which belong to the page cache), in kB, each second.
+( while kill -0 $server 2>/dev/null; do
+    awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} END {print r, a}' "/proc/$server/status" >> "$out/rss-kb.txt"
+    sleep 1
+  done ) &
 sampler=$!
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$out/mixed.lua" "${url%/}" | tee "$out/wrk.txt"
 kill $sampler 2>/dev/null || true
-echo "server RSS (MB) over the run: first $(head -1 "$out/rss-kb.txt" | awk '{printf "%.0f", $1/1024}'), max $(sort -n "$out/rss-kb.txt" | tail -1 | awk '{printf "%.0f", $1/1024}'), last $(tail -1 "$out/rss-kb.txt" | awk '{printf "%.0f", $1/1024}')"
+awk 'NR == 1 {r1 = $1; a1 = $2} {if ($1 > rm) rm = $1; if ($2 > am) am = $2; r = $1; a = $2}
+     END {printf "server memory (MB) over the run, first/max/last: RSS %.0f/%.0f/%.0f, anonymous %.0f/%.0f/%.0f\n",
+          r1/1024, rm/1024, r/1024, a1/1024, am/1024, a/1024}' "$out/rss-kb.txt"
 kill $server 2>/dev/null || true
 wait $server 2>/dev/null || true
 echo "in-process latency of the same queries (dossier bench):"

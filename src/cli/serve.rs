@@ -51,8 +51,13 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         cors_origin,
         log_requests: !args.quiet,
     };
+    // Searches are CPU-bound: more threads than a few per core only add
+    // stacks and allocator arenas; a search beyond them waits its turn
+    // (still under the in-flight cap and the time limit).
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads((2 * cores).max(4))
         .thread_name("dossier-http")
         .build()
         .context("cannot start the server's threads")?;
