@@ -83,7 +83,7 @@ while read -r path; do curl -sf -o /dev/null "${url%/}$path"; done < "$out/paths
     sleep 1
   done ) &
 sampler=$!
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$out/mixed.lua" "${url%/}" | tee "$out/wrk.txt"
+wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${seconds}s" --latency -s "$out/mixed.lua" "${url%/}" | tee "$out/wrk.txt"
 kill $sampler 2>/dev/null || true
 awk 'NR == 1 {r1 = $1; a1 = $2} {if ($1 > rm) rm = $1; if ($2 > am) am = $2; r = $1; a = $2}
      END {printf "server memory (MB) over the run, first/max/last: RSS %.0f/%.0f/%.0f, anonymous %.0f/%.0f/%.0f\n",
