@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 examples="${1:-100}"
-bin="${DOSSIER_BIN:-target/debug/dossier}"
+bin="${DOSSIER_BIN:-${CARGO_TARGET_DIR:-target}/debug/dossier}"
 work="$(mktemp -d)"
 server=""
 cleanup() {
