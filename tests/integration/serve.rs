@@ -681,11 +681,12 @@ fn a_non_loopback_address_is_served_with_a_warning() {
     assert_eq!(get(&format!("http://127.0.0.1:{port}/healthz")).status, 200);
 }
 
-/// The in-flight cap and the time limit, through the library's router on
+/// The in-flight cap and the time limit, through the library's server on
 /// a loopback port: with no slot, every search is refused at once with 503
-/// and Retry-After, while the cheap endpoints still answer.
+/// and Retry-After, while the cheap endpoints still answer; past the time
+/// limit, a search is answered 503.
 #[test]
-fn searches_beyond_the_in_flight_cap_get_503() {
+fn searches_beyond_the_in_flight_cap_or_the_time_limit_get_503() {
     let env = indexed_env(3);
     let engine = Arc::new(dossier::Engine::new());
     let index = Arc::new(engine.open_live_index(&env.index(), Some(1)).unwrap());
@@ -714,6 +715,37 @@ fn searches_beyond_the_in_flight_cap_get_503() {
     assert_eq!(response.header("retry-after"), Some("1"));
     assert!(response.json()["error"].as_str().unwrap().contains("retry"));
     assert_eq!(get(&format!("{base}/healthz")).status, 200);
+    let _ = stop.send(());
+    runtime.block_on(server).unwrap().unwrap();
+
+    // A search past the time limit is answered 503 too, naming the limit.
+    let engine = Arc::new(dossier::Engine::new());
+    let index = Arc::new(engine.open_live_index(&env.index(), Some(1)).unwrap());
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let options = dossier::serve::ServeOptions {
+        time_limit: Duration::from_nanos(1),
+        ..Default::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(async move {
+        dossier::serve::serve(listener, engine, index, &options, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let response = get(&format!("{base}/api/search?q=hackers&facets=true"));
+    assert_eq!(response.status, 503, "{}", response.body);
+    assert!(
+        response.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("took longer than"),
+        "{}",
+        response.body
+    );
     let _ = stop.send(());
     runtime.block_on(server).unwrap().unwrap();
 }
