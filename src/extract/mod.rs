@@ -97,6 +97,21 @@ pub struct Extraction {
     pub techniques: Vec<String>,
     /// Malware and tool names ATT&CK lists, as ATT&CK writes them, sorted.
     pub software: Vec<String>,
+    /// Where the text names each CVE, technique and piece of software, in
+    /// text order.
+    pub indicators: Vec<IndicatorMention>,
+}
+
+/// One place the text names a CVE, an ATT&CK technique or a piece of
+/// software.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndicatorMention {
+    /// The facet the value belongs to (`cve`, `technique`, `malware`).
+    pub facet: &'static str,
+    /// The value as the facet stores it (`CVE-2023-23397`, `T1566`).
+    pub value: String,
+    /// The words as written.
+    pub mention: Mention,
 }
 
 impl Extraction {
@@ -431,15 +446,34 @@ impl Extractor {
         // Matches, not capture groups: a capture search runs a second,
         // slower engine over every match. A match is `CVE` in any case and
         // then its numbers.
+        let mut indicators = Vec::new();
+        let mut indicator = |facet: &'static str, value: String, start: usize, end: usize| {
+            indicators.push(IndicatorMention {
+                facet,
+                value: value.clone(),
+                mention: Mention {
+                    surface: text[start..end].to_string(),
+                    offset: start,
+                },
+            });
+            value
+        };
         let cves: BTreeSet<String> = self
             .cve
             .find_iter(text)
-            .map(|m| format!("CVE{}", &m.as_str()[3..]))
+            .map(|m| {
+                indicator(
+                    "cve",
+                    format!("CVE{}", &m.as_str()[3..]),
+                    m.start(),
+                    m.end(),
+                )
+            })
             .collect();
         let techniques: BTreeSet<String> = self
             .technique
             .find_iter(text)
-            .map(|m| m.as_str().to_string())
+            .map(|m| indicator("technique", m.as_str().to_string(), m.start(), m.end()))
             .collect();
         let software: BTreeSet<String> = software_found
             .into_iter()
@@ -452,11 +486,13 @@ impl Extractor {
                         .is_some_and(char::is_uppercase)
             })
             .map(|m| {
-                self.gazetteer.software()[m.pattern - self.patterns.len()]
+                let name = self.gazetteer.software()[m.pattern - self.patterns.len()]
                     .name
-                    .clone()
+                    .clone();
+                indicator("malware", name, m.start, m.end)
             })
             .collect();
+        indicators.sort_by_key(|i| i.mention.offset);
         Extraction {
             actors,
             sponsors: sponsors.into_iter().collect(),
@@ -464,6 +500,7 @@ impl Extractor {
             cves: cves.into_iter().collect(),
             techniques: techniques.into_iter().collect(),
             software: software.into_iter().collect(),
+            indicators,
         }
     }
 
@@ -1208,6 +1245,26 @@ pub(crate) mod tests {
             e.software.contains(&"BlackEnergy".to_string()),
             "{:?}",
             e.software
+        );
+        let found: Vec<(&str, &str, &str)> = e
+            .indicators
+            .iter()
+            .map(|i| (i.facet, i.value.as_str(), i.mention.surface.as_str()))
+            .collect();
+        assert_eq!(
+            &found[..4],
+            [
+                ("cve", "CVE-2023-23397", "cve-2023-23397"),
+                ("technique", "T1566", "T1566"),
+                ("technique", "T1059.001", "T1059.001"),
+                ("malware", "BlackEnergy", "BlackEnergy"),
+            ],
+            "in text order, each where it is written"
+        );
+        let text = "Forest Blizzard exploited cve-2023-23397";
+        assert_eq!(
+            e.indicators[0].mention.offset,
+            text.len() - "cve-2023-23397".len()
         );
     }
 

@@ -25,12 +25,14 @@ pub struct MarkedMention {
     /// The words as written.
     pub surface: String,
     /// The facet the mention supports: `actor`, `sponsor` (a state the
-    /// article accuses), `target`, or `country` (neither).
+    /// article accuses), `target`, `country` (a state that is neither),
+    /// `cve`, `technique` or `malware`.
     pub facet: &'static str,
     /// The value it resolves to (canonical actor name, alpha-2 code).
     pub value: String,
     /// What the words say about it: `actor`, `accused`, `victim`,
-    /// `accuser`, `mentioned` or `descriptor`.
+    /// `accuser`, `mentioned` or `descriptor`; `indicator` for a CVE,
+    /// technique or piece of software.
     pub role: &'static str,
 }
 
@@ -54,7 +56,8 @@ fn role_name(role: CountryRole) -> &'static str {
     }
 }
 
-/// Every actor and country mention of `extraction`, in text order, without
+/// Every actor, country, CVE, technique and software mention of
+/// `extraction`, in text order, without
 /// overlaps (the earlier, then the longer, span wins).
 pub fn marked_mentions(
     extraction: &Extraction,
@@ -94,6 +97,17 @@ pub fn marked_mentions(
                 role: role_name(*role),
             });
         }
+    }
+    for indicator in &extraction.indicators {
+        let mention = &indicator.mention;
+        mentions.push(MarkedMention {
+            start: mention.offset,
+            end: mention.offset + mention.surface.len(),
+            surface: mention.surface.clone(),
+            facet: indicator.facet,
+            value: indicator.value.clone(),
+            role: "indicator",
+        });
     }
     mentions.retain(|m| m.start < m.end && m.end <= body_len);
     mentions.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));

@@ -308,3 +308,79 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server's shared state over a one-article index in `dir`.
+    fn app(dir: &std::path::Path, max_in_flight: usize, time_limit: Duration) -> App {
+        let corpus = dir.join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(
+            corpus.join("a.txt"),
+            " date 2024-01-01 APT31 hacked a ministry.",
+        )
+        .unwrap();
+        let engine = Arc::new(Engine::new());
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        engine
+            .index_folder(
+                &corpus,
+                &dir.join("index"),
+                &crate::IndexOptions::new(today),
+                &mut crate::pipeline::Silent,
+            )
+            .unwrap();
+        let index = Arc::new(engine.open_live_index(&dir.join("index"), Some(1)).unwrap());
+        App {
+            engine,
+            index,
+            in_flight: Arc::new(Semaphore::new(max_in_flight)),
+            time_limit,
+        }
+    }
+
+    #[test]
+    fn work_past_the_time_limit_is_a_503_and_keeps_its_slot_until_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path(), 1, Duration::from_millis(50));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let slow = runtime.block_on(app.blocking(move |_| {
+            let _ = released.recv_timeout(Duration::from_secs(30));
+            Ok(())
+        }));
+        let error = slow.unwrap_err();
+        assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            error.message.contains("took longer than 0.1 s"),
+            "{}",
+            error.message
+        );
+        // The slow work still runs and holds the one slot.
+        let busy = runtime.block_on(app.blocking(|_| Ok(()))).unwrap_err();
+        assert!(
+            busy.message.contains("as many searches"),
+            "{}",
+            busy.message
+        );
+        release.send(()).unwrap();
+        let started = std::time::Instant::now();
+        loop {
+            match runtime.block_on(app.blocking(|index| Ok(index.searcher().num_docs()))) {
+                Ok(articles) => {
+                    assert_eq!(articles, 1);
+                    break;
+                }
+                Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(error) => panic!("the slot never came back: {}", error.message),
+            }
+        }
+    }
+}

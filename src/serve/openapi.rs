@@ -323,9 +323,9 @@ fn schemas() -> Value {
                 "start": { "type": "integer", "minimum": 0, "description": "UTF-8 byte offset in body." },
                 "end": { "type": "integer", "minimum": 0 },
                 "surface": { "type": "string" },
-                "facet": { "type": "string", "enum": ["actor", "sponsor", "target", "country"] },
+                "facet": { "type": "string", "enum": ["actor", "sponsor", "target", "country", "cve", "technique", "malware"] },
                 "value": { "type": "string" },
-                "role": { "type": "string", "enum": ["actor", "accused", "victim", "accuser", "mentioned", "descriptor"] }
+                "role": { "type": "string", "enum": ["actor", "accused", "victim", "accuser", "mentioned", "descriptor", "indicator"] }
             },
             "additionalProperties": false
         },

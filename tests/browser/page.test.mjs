@@ -230,7 +230,7 @@ await step('a hit title opens the article with its mentions marked by role', asy
   await view.waitFor({ state: 'visible' });
   await page.locator(`${T('article')} ${T('mention')}[data-role]`).first().waitFor({ state: 'visible' });
   const roles = await page.locator(`${T('article')} ${T('mention')}`).evaluateAll((els) => [...new Set(els.map((e) => e.dataset.role))]);
-  const known = ['actor', 'accused', 'victim', 'accuser', 'mentioned', 'descriptor'];
+  const known = ['actor', 'accused', 'victim', 'accuser', 'mentioned', 'descriptor', 'indicator'];
   check(roles.every((r) => known.includes(r)), `unknown mention roles: ${roles.join(', ')}`);
   check((await view.textContent()).includes(title.slice(0, 30)), 'the article view does not show the title of the clicked hit');
   check(params(page).get('since') === `${year}-01-01`, 'opening the article lost the dates from the URL');

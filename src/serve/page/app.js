@@ -13,6 +13,7 @@ const ROLES = [
   ['accuser', 'Accuser', 'a state accusing, advising or co-signing: not a target'],
   ['mentioned', 'Mentioned', 'named in passing: counts as a target unless accused'],
   ['descriptor', 'Descriptor', 'a description such as “Russian-speaking”: neither'],
+  ['indicator', 'Indicator', 'a CVE, an ATT&CK technique, or a malware or tool name'],
 ];
 
 const $ = (id) => document.getElementById(id);
