@@ -9,7 +9,7 @@ use termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::export::{ExportFormat, ExportSummary};
 use crate::extract::Extraction;
-use crate::model::facet::{Filter, Shown, FACETS};
+use crate::model::facet::{Facet, Filter, Shown};
 use crate::pipeline::IndexSummary;
 use crate::search::{FacetCounts, Hit, SearchResults, Stats};
 
@@ -58,12 +58,7 @@ fn search_csv_header() -> Vec<&'static str> {
         "format",
         "score",
     ];
-    header.extend(
-        FACETS
-            .iter()
-            .filter(|f| f.on_documents())
-            .map(|f| f.hit_key),
-    );
+    header.extend(Facet::on_every_document().map(|f| f.hit_key));
     header.push("snippet");
     header
 }

@@ -150,9 +150,8 @@ fn create_index(dir: &Path) -> Result<Index, IndexError> {
         .create_in_dir(dir)?)
 }
 
-/// Opens an existing index for searching: the index, its fields and the
-/// number of segments of its last commit.
-pub fn open(dir: &Path) -> Result<(Index, Fields, usize), IndexError> {
+/// Opens an existing index for searching: the index and its fields.
+pub fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
     if !exists(dir) {
         return Err(IndexError::Missing(dir.to_path_buf()));
     }
@@ -167,7 +166,7 @@ pub fn open(dir: &Path) -> Result<(Index, Fields, usize), IndexError> {
     }
     let fields = Fields::from_schema(&index.schema())?;
     analyzer::register(&index);
-    Ok((index, fields, metas.segments.len()))
+    Ok((index, fields))
 }
 
 /// The corpus folder the index was last built from (its canonical path), if

@@ -10,7 +10,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::facet::{Facet, FACETS};
+use super::facet::Facet;
 
 /// Something worth telling the user about an article that was still indexed
 /// (no date, re-encoded text...).
@@ -183,11 +183,7 @@ impl FacetValues {
 
     /// Each facet that documents carry, in table order, with its values.
     pub fn iter(&self) -> impl Iterator<Item = (&'static Facet, &[String])> {
-        FACETS
-            .iter()
-            .copied()
-            .filter(|f| f.on_documents())
-            .map(|f| (f, self.get(f)))
+        Facet::on_every_document().map(|f| (f, self.get(f)))
     }
 }
 

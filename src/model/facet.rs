@@ -111,6 +111,11 @@ impl Facet {
         matches!(self.values, Values::Extracted(_))
     }
 
+    /// The facets hits and documents carry, in table order.
+    pub fn on_every_document() -> impl Iterator<Item = &'static Facet> {
+        FACETS.iter().copied().filter(|f| f.on_documents())
+    }
+
     /// The facet with this name (`"target"`).
     pub fn named(name: &str) -> Option<&'static Facet> {
         FACETS.iter().copied().find(|f| f.name == name)

@@ -333,7 +333,7 @@ impl Searchable {
         threads: Option<usize>,
         policy: ReloadPolicy,
     ) -> Result<Searchable, SearchError> {
-        let (index, fields, _segments) = index::open(dir)?;
+        let (index, fields) = index::open(dir)?;
         let damaged = |e: tantivy::TantivyError| IndexError::damaged(dir, &e);
         let reader = index
             .reader_builder()
@@ -893,7 +893,7 @@ pub fn query_depth(query: &str) -> usize {
 }
 
 /// The first `max` characters of `text`, with `…` if it was longer.
-fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::api::json_body;
 use super::{MAX_HTTP_LIMIT, MAX_QUERY_BYTES};
-use crate::model::facet::{Filter, FACETS};
+use crate::model::facet::{Facet, Filter, FACETS};
 use crate::search::request::{DEFAULT_LIMIT, MAX_OFFSET};
 use crate::search::{Interval, Sort};
 
@@ -106,7 +106,7 @@ fn search_parameters(paging: bool) -> Vec<Value> {
 
 /// One array property per facet documents carry, under its hit key.
 fn facet_properties(properties: &mut Map<String, Value>) {
-    for facet in FACETS.iter().filter(|f| f.on_documents()) {
+    for facet in Facet::on_every_document() {
         let mut schema = strings();
         schema["description"] = Value::from(format!("The article's {} values.", facet.label));
         properties.insert(facet.hit_key.to_string(), schema);
@@ -152,7 +152,14 @@ fn article_properties() -> Map<String, Value> {
     properties
 }
 
+/// A closed object of `properties`, requiring `required` and every facet
+/// documents carry.
 fn object(properties: Map<String, Value>, required: &[&str]) -> Value {
+    let required: Vec<&str> = required
+        .iter()
+        .copied()
+        .chain(Facet::on_every_document().map(|f| f.hit_key))
+        .collect();
     json!({
         "type": "object",
         "required": required,
@@ -180,7 +187,7 @@ fn hit_schema() -> Value {
             "items": { "type": "array", "items": { "type": "integer", "minimum": 0 }, "minItems": 2, "maxItems": 2 }
         }),
     );
-    let mut required: Vec<&str> = vec![
+    let required = [
         "id",
         "source_file",
         "title",
@@ -194,12 +201,6 @@ fn hit_schema() -> Value {
         "snippet",
         "highlights",
     ];
-    required.extend(
-        FACETS
-            .iter()
-            .filter(|f| f.on_documents())
-            .map(|f| f.hit_key),
-    );
     object(properties, &required)
 }
 
@@ -229,7 +230,7 @@ fn article_schema() -> Value {
             }
         }),
     );
-    let mut required: Vec<&str> = vec![
+    let required = [
         "id",
         "source_file",
         "title",
@@ -242,12 +243,6 @@ fn article_schema() -> Value {
         "mentions",
         "countries",
     ];
-    required.extend(
-        FACETS
-            .iter()
-            .filter(|f| f.on_documents())
-            .map(|f| f.hit_key),
-    );
     object(properties, &required)
 }
 
