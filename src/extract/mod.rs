@@ -98,7 +98,7 @@ pub struct Extraction {
     /// Malware and tool names ATT&CK lists, as ATT&CK writes them, sorted.
     pub software: Vec<String>,
     /// Where the text names each CVE, technique and piece of software, in
-    /// text order.
+    /// text order ([`Extractor::extract_located`] only; empty otherwise).
     pub indicators: Vec<IndicatorMention>,
 }
 
@@ -330,6 +330,17 @@ impl Extractor {
 
     /// Extracts the facets of one article's text.
     pub fn extract(&self, text: &str) -> Extraction {
+        self.extract_as(text, false)
+    }
+
+    /// Extracts like [`Extractor::extract`], also recording where the text
+    /// names each CVE, technique and piece of software
+    /// ([`Extraction::indicators`]): for showing a reader, not for indexing.
+    pub fn extract_located(&self, text: &str) -> Extraction {
+        self.extract_as(text, true)
+    }
+
+    fn extract_as(&self, text: &str, locate_indicators: bool) -> Extraction {
         let words = phrases::words(text);
         let found = self.phrases.find_all(text, &words);
         let (gazetteer_found, software_found): (Vec<PhraseMatch>, Vec<PhraseMatch>) = found
@@ -448,6 +459,9 @@ impl Extractor {
         // then its numbers.
         let mut indicators = Vec::new();
         let mut indicator = |facet: &'static str, value: String, start: usize, end: usize| {
+            if !locate_indicators {
+                return value;
+            }
             indicators.push(IndicatorMention {
                 facet,
                 value: value.clone(),
@@ -1236,6 +1250,14 @@ pub(crate) mod tests {
     #[test]
     fn cves_techniques_and_software_are_extracted() {
         let e = extract(
+            "Forest Blizzard exploited cve-2023-23397 (T1566, T1059.001) and dropped BlackEnergy and Mimikatz; \
+             T15660 and CVE-23-1 are not IDs.",
+        );
+        assert!(
+            e.indicators.is_empty(),
+            "only located extraction records places"
+        );
+        let e = extractor().extract_located(
             "Forest Blizzard exploited cve-2023-23397 (T1566, T1059.001) and dropped BlackEnergy and Mimikatz; \
              T15660 and CVE-23-1 are not IDs.",
         );
