@@ -208,13 +208,11 @@ impl SearchParams {
             if value.trim().is_empty() && name != "facets" {
                 continue;
             }
-            let number = |max: u64| {
+            // The bounds are the request's (`resolve_within`), not the
+            // query string's.
+            let number = || {
                 value.trim().parse::<u64>().map_err(|_| {
-                    ParamError::refused(
-                        name,
-                        value,
-                        Refusal::text(format!("is not a number from 0 to {max}")),
-                    )
+                    ParamError::refused(name, value, Refusal::text("is not a whole number"))
                 })
             };
             match name {
@@ -222,8 +220,8 @@ impl SearchParams {
                 "since" => params.since = Some(value.to_string()),
                 "until" => params.until = Some(value.to_string()),
                 "sort" => params.sort = Some(value.to_string()),
-                "limit" => params.limit = Some(number(MAX_LIMIT)?),
-                "offset" => params.offset = Some(number(MAX_OFFSET)?),
+                "limit" => params.limit = Some(number()?),
+                "offset" => params.offset = Some(number()?),
                 "facets" => {
                     params.facets = match value.trim().to_ascii_lowercase().as_str() {
                         "" | "true" | "1" | "yes" | "on" => true,
@@ -262,8 +260,18 @@ impl SearchParams {
 
     /// Validates the parameters into a request: dates parsed, actor
     /// aliases and country names resolved through `gazetteer`, numbers
-    /// bounded.
+    /// bounded (at most [`MAX_LIMIT`] hits).
     pub fn resolve(&self, gazetteer: &Gazetteer) -> Result<SearchRequest, ParamError> {
+        self.resolve_within(gazetteer, MAX_LIMIT)
+    }
+
+    /// Like [`SearchParams::resolve`], with at most `max_limit` hits a
+    /// request (a server's tighter bound).
+    pub fn resolve_within(
+        &self,
+        gazetteer: &Gazetteer,
+        max_limit: u64,
+    ) -> Result<SearchRequest, ParamError> {
         let since = self
             .since
             .as_deref()
@@ -308,7 +316,7 @@ impl SearchParams {
         let limit = bounded(
             "limit",
             self.limit.unwrap_or(DEFAULT_LIMIT),
-            MAX_LIMIT,
+            max_limit.min(MAX_LIMIT),
             &[
                 Piece::Text("the most one search returns; page through the rest with ".into()),
                 Piece::Param("offset"),
@@ -571,10 +579,7 @@ mod tests {
             "a misspelt parameter is named, whatever its value"
         );
         let error = SearchParams::from_pairs([("limit", "ten")]).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "limit \"ten\" is not a number from 0 to 10000"
-        );
+        assert_eq!(error.to_string(), "limit \"ten\" is not a whole number");
     }
 
     #[test]

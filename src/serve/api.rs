@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{ApiError, App, MAX_HTTP_LIMIT, MAX_QUERY_BYTES, MAX_QUERY_STRING_BYTES};
 use crate::model::facet::{Filter, FACETS};
-use crate::search::{Interval, SearchParams, SearchRequest};
+use crate::search::{shorten, Interval, SearchParams, SearchRequest};
 
 /// A JSON response body, or a 500 if the value cannot be written.
 pub(super) fn json_body<T: Serialize + ?Sized>(value: &T) -> Response {
@@ -53,22 +53,6 @@ fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
 /// A search request from a query string, validated as the command line
 /// validates its flags, with the server's tighter bounds.
 fn request(app: &App, pairs: Vec<(String, String)>) -> Result<SearchRequest, ApiError> {
-    for (name, value) in &pairs {
-        let too_many = || {
-            ApiError::bad(
-                "limit",
-                format!(
-                    "limit {value:?} is not a number from 0 to {MAX_HTTP_LIMIT}, the most one request returns; page through the rest with offset"
-                ),
-            )
-        };
-        if name == "limit" && !value.trim().is_empty() {
-            match value.trim().parse::<u64>() {
-                Ok(limit) if limit <= MAX_HTTP_LIMIT => {}
-                _ => return Err(too_many()),
-            }
-        }
-    }
     let params = SearchParams::from_pairs(pairs).map_err(|e| ApiError::param(&e))?;
     if let Some(q) = &params.q {
         if q.len() > MAX_QUERY_BYTES {
@@ -81,7 +65,9 @@ fn request(app: &App, pairs: Vec<(String, String)>) -> Result<SearchRequest, Api
             ));
         }
     }
-    app.engine.resolve(&params).map_err(|e| ApiError::param(&e))
+    params
+        .resolve_within(app.engine.gazetteer(), MAX_HTTP_LIMIT)
+        .map_err(|e| ApiError::param(&e))
 }
 
 /// `GET /api/search`: what `dossier search --json` prints, without paths.
@@ -205,7 +191,7 @@ pub(super) async fn health(State(app): State<App>) -> Response {
 pub(super) async fn no_route(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::not_found(format!(
         "nothing is served at {:?}; the API is described at /api/openapi.json",
-        truncated(uri.path(), 200)
+        shorten(uri.path(), 200)
     ))
 }
 
@@ -221,13 +207,4 @@ pub(super) async fn wrong_method() -> Response {
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
     response
-}
-
-/// At most `max` bytes of `text`, cut on a character boundary.
-pub(super) fn truncated(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }

@@ -9,10 +9,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::api::{json_body, truncated};
+use super::api::json_body;
 use super::{ApiError, App};
 use crate::extract::{CountryRole, Extraction};
 use crate::model::Document;
+use crate::search::shorten;
 use crate::Engine;
 
 /// One marked span of the body.
@@ -123,7 +124,7 @@ pub fn marked_mentions(
 /// The article's JSON: the stored document without its path on disk, plus
 /// `mentions` and `countries`.
 fn article_json(engine: &Engine, document: Document) -> serde_json::Value {
-    let extraction = engine.extractor().extract(&document.body);
+    let extraction = engine.extractor().extract_located(&document.body);
     let mentions = marked_mentions(&extraction, &document, document.body.len());
     let gazetteer = engine.gazetteer();
     let countries: Vec<CountryVerdict> = extraction
@@ -171,7 +172,7 @@ pub(super) async fn article(
             Some(document) => Ok(json_body(&article_json(&engine, document))),
             None => Err(ApiError::not_found(format!(
                 "no article has the id {:?}; ids are as /api/search returns them",
-                truncated(&id, 200)
+                shorten(&id, 200)
             ))),
         }
     })

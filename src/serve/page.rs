@@ -34,7 +34,7 @@ pub(super) async fn asset(Path(name): Path<String>) -> Response {
         "app.css" => file("text/css; charset=utf-8", APP_CSS),
         _ => ApiError::not_found(format!(
             "no asset is called {:?}",
-            super::api::truncated(&name, 100)
+            crate::search::shorten(&name, 100)
         ))
         .into_response(),
     }

@@ -293,6 +293,14 @@ fn bad_parameters_get_400_with_the_cli_sentence_naming_the_parameter() {
         assert_eq!(response.status, 400, "{path}: {}", response.body);
         assert_eq!(response.json()["param"], *param, "{path}");
     }
+    assert_eq!(
+        server.get("/api/search?limit=1001").json()["error"],
+        "limit 1001 is more than 1000, the most one search returns; page through the rest with offset"
+    );
+    assert_eq!(
+        server.get("/api/search?limit=ten").json()["error"],
+        "limit \"ten\" is not a whole number"
+    );
     let long_query = "a".repeat(5000);
     let response = server.get(&format!("/api/search?{}", query(&[("q", &long_query)])));
     assert_eq!(response.status, 400);
@@ -657,6 +665,8 @@ fn every_response_carries_the_security_headers_and_cors_only_when_asked() {
             .expect("POST"),
     );
     assert_eq!(post.status, 405, "{}", post.body);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+    assert!(post.json()["error"].as_str().unwrap().contains("read-only"));
     // Requests are logged without --quiet.
     std::thread::sleep(Duration::from_millis(100));
     assert!(
