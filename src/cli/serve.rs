@@ -15,23 +15,7 @@ use crate::{exit, Engine};
 
 /// Runs `dossier serve`.
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
-    let cors_origin = args
-        .cors
-        .as_deref()
-        .map(|origin| {
-            let origin = origin.trim_end_matches('/');
-            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
-                && !origin["https://".len().min(origin.len())..].contains('/');
-            valid
-                .then(|| HeaderValue::from_str(origin).ok())
-                .flatten()
-                .ok_or_else(|| {
-                    FlagError(format!(
-                        "--cors {origin:?} is not an origin; give a scheme and host, like https://intel.example.org"
-                    ))
-                })
-        })
-        .transpose()?;
+    let cors_origin = args.cors.as_deref().map(cors_origin).transpose()?;
     let engine = Arc::new(Engine::new());
     let index = Arc::new(open_or_build_default(
         &engine,
@@ -81,4 +65,51 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(exit::SUCCESS.into())
+}
+
+/// The origin `--cors` names (`https://intel.example.org`, a port allowed,
+/// no path), as a header value.
+fn cors_origin(flag: &str) -> Result<HeaderValue, FlagError> {
+    let origin = flag.trim_end_matches('/');
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ']) => {
+            HeaderValue::from_str(origin).map_err(|_| not_an_origin(flag))
+        }
+        _ => Err(not_an_origin(flag)),
+    }
+}
+
+fn not_an_origin(flag: &str) -> FlagError {
+    FlagError(format!(
+        "--cors {flag:?} is not an origin; give a scheme and host, like https://intel.example.org"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_takes_an_origin_and_nothing_else() {
+        for good in ["https://intel.example.org", "http://localhost:8080/"] {
+            assert!(cors_origin(good).is_ok(), "{good}");
+        }
+        assert_eq!(
+            cors_origin("http://localhost:8080/").unwrap(),
+            "http://localhost:8080"
+        );
+        for bad in [
+            "intel.example.org",
+            "https://",
+            "https://a.org/path",
+            "ftp://a.org",
+            "*",
+        ] {
+            let error = cors_origin(bad).unwrap_err();
+            assert!(error.0.starts_with("--cors"), "{bad}: {}", error.0);
+        }
+    }
 }
