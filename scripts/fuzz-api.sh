@@ -29,10 +29,11 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$url" ] || { cat "$work/serve.log" >&2; exit 1; }
-schemathesis run "${url}api/openapi.json" \
+# From the scratch folder: schemathesis keeps a cache in its working folder.
+(cd "$work" && schemathesis run "${url}api/openapi.json" \
   --checks all --exclude-checks positive_data_acceptance \
   --max-examples "$examples" --workers 2 --seed "${FUZZ_SEED:-1}" \
-  --max-response-time 5
+  --max-response-time 5)
 if ! kill -0 "$server" 2>/dev/null; then
   echo "fuzz-api: the server died during the run" >&2
   cat "$work/serve.log" >&2
