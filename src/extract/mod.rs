@@ -549,17 +549,15 @@ impl Extractor {
             let second = words.next().unwrap_or("");
             // TA0001-TA0043 are ATT&CK tactics, not Proofpoint's actors.
             let attack_tactic = surface.starts_with("TA00");
-            if attack_tactic
-                || vendor::FALSE_FRIENDS.contains(&first)
-                || (first == "Earth" && vendor::EARTH_FALSE_FRIENDS.contains(&second))
-            {
+            if attack_tactic || vendor::is_false_friend(surface) {
                 continue;
             }
             if gang && self.gazetteer.country(first).is_some() {
                 // "a Russian gang" blames a country; it names no group.
                 continue;
             }
-            // `TA 505` and `TA-505` are written `TA505`; `Storm-0558` keeps its hyphen.
+            // `TA 505` and `TA-505` are written `TA505`; `Storm-0558` keeps its
+            // hyphen, and Talos's `UAT4356` takes one as in `UAT-5918`.
             let name = if gang {
                 match self.gazetteer.actor(first) {
                     Some(actor) => actor.name.clone(),
@@ -574,6 +572,11 @@ impl Extractor {
                     .map(|r| (p, r))
             }) {
                 format!("{}{}", rest.0.trim_end_matches('-'), rest.1)
+            } else if let Some(number) = surface
+                .strip_prefix("UAT")
+                .filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
+            {
+                format!("UAT-{number}")
             } else {
                 surface.to_string()
             };
@@ -592,10 +595,7 @@ impl Extractor {
                 });
                 continue;
             }
-            let sponsor = vendor::FAMILY_SPONSORS
-                .iter()
-                .find(|(family, _)| surface.ends_with(family))
-                .map(|(_, code)| code.to_string());
+            let sponsor = vendor::implied_sponsor(surface).map(str::to_string);
             found
                 .entry(name.clone())
                 .or_insert_with(|| ActorFacet {
