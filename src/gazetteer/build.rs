@@ -12,7 +12,21 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use super::{alias_key, Actor, Country, Software};
+mod software;
+mod tables;
+
+use super::{alias_key, Actor, Agency, Country, Sector, Software, Technique};
+
+/// The vendor tables that name groups other sources know: they add names
+/// and join clusters, and make a group of their own only where no other
+/// source knows it.
+struct VendorTables<'a> {
+    microsoft: &'a Value,
+    qihoo: &'a Value,
+    /// Alias keys of every software name: a vendor table's synonym that
+    /// names malware ("ChChes") does not join or name a group.
+    software_keys: &'a HashSet<String>,
+}
 
 /// Where the builder reads its inputs.
 #[derive(Debug, Clone)]
@@ -23,6 +37,8 @@ pub struct Sources {
     pub overrides: PathBuf,
     /// A plain word list, one word per line (SCOWL's `american-english`).
     pub dictionary: PathBuf,
+    /// dossier's sector taxonomy over CERT-EU's sectors, with prose terms.
+    pub sector_taxonomy: PathBuf,
 }
 
 impl Sources {
@@ -33,6 +49,7 @@ impl Sources {
             shared_data: shared_data.to_path_buf(),
             overrides: project_root.join("data/overrides.tsv"),
             dictionary: PathBuf::from("/usr/share/dict/american-english"),
+            sector_taxonomy: project_root.join("data/sectors.tsv"),
         }
     }
 }
@@ -45,8 +62,14 @@ pub struct Output {
     pub actors: Vec<Actor>,
     /// The country table.
     pub countries: Vec<Country>,
-    /// Malware and tool names ATT&CK links from its group descriptions.
+    /// Malware and tools: ATT&CK software and Malpedia families.
     pub software: Vec<Software>,
+    /// ATT&CK techniques by name.
+    pub techniques: Vec<Technique>,
+    /// The sector taxonomy with its prose terms.
+    pub sectors: Vec<Sector>,
+    /// Intelligence and security agencies with their states.
+    pub agencies: Vec<Agency>,
     /// Dropped ambiguous aliases and other decisions, one line each.
     pub report: Vec<String>,
 }
@@ -68,6 +91,18 @@ impl Output {
             (
                 "software.json",
                 pretty(serde_json::to_value(&self.software)?)?,
+            ),
+            (
+                "techniques.json",
+                pretty(serde_json::to_value(&self.techniques)?)?,
+            ),
+            (
+                "sectors.json",
+                pretty(serde_json::to_value(&self.sectors)?)?,
+            ),
+            (
+                "agencies.json",
+                pretty(serde_json::to_value(&self.agencies)?)?,
             ),
         ])
     }
@@ -172,14 +207,33 @@ fn parse_overrides(text: &str) -> Result<Vec<(usize, Override)>> {
     Ok(out)
 }
 
+/// Which table a group comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// MISP's threat-actor galaxy.
+    Misp,
+    /// MITRE ATT&CK's intrusion sets.
+    Attack,
+    /// Microsoft's activity-group table (weather names).
+    Microsoft,
+    /// 360's `APT-C-*` names.
+    Qihoo,
+}
+
 /// A group as found in one source, before merging.
 #[derive(Debug)]
 struct SourceGroup {
     canonical: String,
     names: Vec<String>,
     sponsor: Option<String>,
-    from_misp: bool,
+    origin: Origin,
     synonym_count: usize,
+}
+
+impl SourceGroup {
+    fn is_misp(&self) -> bool {
+        self.origin == Origin::Misp
+    }
 }
 
 /// Builds the gazetteer. Fails if an input is missing or an override no
@@ -194,6 +248,12 @@ pub fn build(sources: &Sources) -> Result<Output> {
     let misp = read_json("misp-threat-actor.json")?;
     let attack = read_json("attack-groups.json")?;
     let country_source = read_json("countries.json")?;
+    let galaxy = |name: &str| read_json(&format!("misp-galaxy/{name}.json"));
+    let (attack_malware, attack_tools) = (galaxy("mitre-malware")?, galaxy("mitre-tool")?);
+    let (malpedia, ransomware) = (galaxy("malpedia")?, galaxy("ransomware")?);
+    let (microsoft, qihoo) = (galaxy("microsoft-activity-group")?, galaxy("360net")?);
+    let (attack_patterns, sector_galaxy) = (galaxy("mitre-attack-pattern")?, galaxy("sector")?);
+    let agencies = galaxy("intelligence-agencies")?;
     let overrides_text = fs::read_to_string(&sources.overrides)
         .with_context(|| format!("reading {}", sources.overrides.display()))?;
     let overrides = parse_overrides(&overrides_text)?;
@@ -211,15 +271,39 @@ pub fn build(sources: &Sources) -> Result<Output> {
     let mut report = Vec::new();
     let mut applied: HashSet<usize> = HashSet::new();
     let mut countries = build_countries(&country_source, &overrides, &mut applied, &mut report)?;
+    let is_country = |name: &str| country_code_for(name, &countries).is_some();
+    let software = software::build_software(
+        &attack_malware,
+        &attack_tools,
+        &malpedia,
+        &ransomware,
+        &dictionary,
+        &is_country,
+        &mut report,
+    )?;
+    let software_keys: HashSet<String> = software
+        .iter()
+        .flat_map(|s| s.all_aliases().map(alias_key))
+        .collect();
+    let vendor_tables = VendorTables {
+        microsoft: &microsoft,
+        qihoo: &qihoo,
+        software_keys: &software_keys,
+    };
     let actors = build_actors(
         &misp,
         &attack,
+        &vendor_tables,
         &countries,
         &dictionary,
         &overrides,
         &mut applied,
         &mut report,
     )?;
+    let actors = add_ransomware_gangs(actors, &software, &mut report);
+    let techniques = tables::build_techniques(&attack_patterns)?;
+    let sectors = tables::build_sectors(&sector_galaxy, &sources.sector_taxonomy)?;
+    let agencies = tables::build_agencies(&agencies, &countries)?;
     countries.sort_by(|a, b| a.code.cmp(&b.code));
 
     let stale: Vec<String> = overrides
@@ -230,16 +314,18 @@ pub fn build(sources: &Sources) -> Result<Output> {
     if !stale.is_empty() {
         bail!("overrides that no longer apply:\n{}", stale.join("\n"));
     }
-    let software = build_software(&attack, &dictionary);
     Ok(Output {
         actors,
         countries,
         software,
+        techniques,
+        sectors,
+        agencies,
         report,
     })
 }
 
-fn str_list(value: &Value) -> Vec<String> {
+pub(crate) fn str_list(value: &Value) -> Vec<String> {
     value
         .as_array()
         .map(|a| {
@@ -252,7 +338,7 @@ fn str_list(value: &Value) -> Vec<String> {
 }
 
 /// Latin-script text only: the extractor reads English reporting.
-fn is_latin(s: &str) -> bool {
+pub(crate) fn is_latin(s: &str) -> bool {
     s.chars().all(|c| (c as u32) < 0x250 || c == '\u{2019}')
 }
 
@@ -492,35 +578,7 @@ fn country_code_for(name: &str, countries: &[Country]) -> Option<String> {
         .map(|c| c.code.clone())
 }
 
-/// Malware and tool names that ATT&CK's group descriptions link to
-/// (`[BlackEnergy](https://attack.mitre.org/software/S0089)`), without names
-/// that are ordinary words ("Empire", "Solar") or too short to be distinctive.
-fn build_software(attack: &Value, dictionary: &HashSet<&str>) -> Vec<Software> {
-    const LINK: &str = "](https://attack.mitre.org/software/";
-    let mut found: BTreeMap<String, String> = BTreeMap::new();
-    for group in attack.as_array().into_iter().flatten() {
-        let description = group["description"].as_str().unwrap_or("");
-        let mut rest = description;
-        while let Some(link) = rest.find(LINK) {
-            let name_start = rest[..link].rfind('[').map_or(link, |i| i + 1);
-            let name = &rest[name_start..link];
-            let id: String = rest[link + LINK.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            if name.len() >= 4 && !is_ordinary_words(name, dictionary) {
-                found.insert(name.to_string(), id);
-            }
-            rest = &rest[link + LINK.len()..];
-        }
-    }
-    found
-        .into_iter()
-        .map(|(name, id)| Software { name, id })
-        .collect()
-}
-
-fn is_ordinary_words(alias: &str, dictionary: &HashSet<&str>) -> bool {
+pub(crate) fn is_ordinary_words(alias: &str, dictionary: &HashSet<&str>) -> bool {
     let words: Vec<&str> = alias.split([' ', '-']).filter(|w| !w.is_empty()).collect();
     !words.is_empty()
         && words.iter().all(|w| {
@@ -529,12 +587,165 @@ fn is_ordinary_words(alias: &str, dictionary: &HashSet<&str>) -> bool {
         })
 }
 
+/// Adds a gang for each ransomware brand no group already answers to, named
+/// by the brand ("LockBit"), with the names analysts give it ("LockBit
+/// gang", "LockBit ransomware operators"), so a source's or a search's
+/// "LockBit gang" resolves to the actor the text's gang reading displays.
+fn add_ransomware_gangs(
+    mut actors: Vec<Actor>,
+    software: &[Software],
+    report: &mut Vec<String>,
+) -> Vec<Actor> {
+    const GANG_WORDS: [&str; 7] = [
+        "gang",
+        "group",
+        "operators",
+        "affiliates",
+        "ransomware gang",
+        "ransomware group",
+        "ransomware operators",
+    ];
+    let mut taken: HashSet<String> = actors
+        .iter()
+        .flat_map(|a| std::iter::once(a.name.as_str()).chain(a.all_aliases()))
+        .map(alias_key)
+        .collect();
+    let mut added = 0;
+    for family in software.iter().filter(|s| s.ransomware) {
+        let names: Vec<&str> = std::iter::once(family.name.as_str())
+            .chain(family.all_aliases())
+            .collect();
+        if names.iter().any(|n| taken.contains(&alias_key(n))) {
+            continue;
+        }
+        let mut aliases: BTreeSet<String> = BTreeSet::new();
+        for name in &names {
+            for word in GANG_WORDS {
+                let alias = format!("{name} {word}");
+                if !taken.contains(&alias_key(&alias)) {
+                    aliases.insert(alias);
+                }
+            }
+        }
+        taken.insert(alias_key(&family.name));
+        taken.extend(aliases.iter().map(|a| alias_key(a)));
+        actors.push(Actor {
+            name: family.name.clone(),
+            sponsor: None,
+            aliases: aliases.into_iter().collect(),
+            word_aliases: Vec::new(),
+            brand: true,
+        });
+        added += 1;
+    }
+    report.push(format!("{added} ransomware gangs named by their brand"));
+    actors.sort_by(|a, b| a.name.cmp(&b.name));
+    actors
+}
+
+/// The name analysts use today for a group: its chosen source's name,
+/// except that a Microsoft element name Microsoft has retired gives way to
+/// MISP's name for the group ("ZIRCONIUM" is APT31), else to the weather
+/// name that replaced it ("HAFNIUM" is Silk Typhoon).
+fn display_name(
+    chosen: &SourceGroup,
+    misp: Option<&SourceGroup>,
+    vendors: &[&SourceGroup],
+) -> String {
+    let name = &chosen.canonical;
+    let retired_element = !name.contains(' ')
+        && name.len() > 3
+        && name.chars().all(|c| c.is_ascii_uppercase())
+        && name.ends_with("IUM");
+    if retired_element {
+        if let Some(misp) = misp.filter(|m| alias_key(&m.canonical) != alias_key(name)) {
+            return misp.canonical.clone();
+        }
+        // The group's Microsoft entry under its weather name (two words).
+        if let Some(weather) = vendors
+            .iter()
+            .find(|v| v.origin == Origin::Microsoft && v.canonical.contains(' '))
+        {
+            return weather.canonical.clone();
+        }
+    }
+    name.clone()
+}
+
+/// Groups from Microsoft's activity-group table and 360's `APT-C-*` list.
+/// Their synonyms that name software ("ChChes", "Evilgrab") are left out:
+/// they would join a group to its tools.
+fn vendor_groups(
+    vendors: &VendorTables<'_>,
+    countries: &[Country],
+    dictionary: &HashSet<&str>,
+) -> Result<Vec<SourceGroup>> {
+    let mut out = Vec::new();
+    for (table, origin) in [
+        (vendors.microsoft, Origin::Microsoft),
+        (vendors.qihoo, Origin::Qihoo),
+    ] {
+        for entry in table["values"]
+            .as_array()
+            .context("vendor galaxy without values")?
+        {
+            let value = entry["value"]
+                .as_str()
+                .context("vendor group without value")?;
+            // 360 writes `海莲花 - APT-C-00`: the code after the dash is the name.
+            let canonical = match origin {
+                Origin::Qihoo => value.rsplit(" - ").next().unwrap_or(value).trim(),
+                _ => value.trim(),
+            }
+            .to_string();
+            if !is_latin(&canonical) {
+                continue;
+            }
+            let mut names = vec![canonical.clone()];
+            names.extend(
+                str_list(&entry["meta"]["synonyms"])
+                    .into_iter()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| {
+                        // One ordinary word ("GOLD", "Foxtrot") is too
+                        // weak to name a group on a vendor's say-so.
+                        let one_ordinary_word =
+                            !s.contains([' ', '-']) && is_ordinary_words(s, dictionary);
+                        is_latin(s)
+                            && !s.is_empty()
+                            && !one_ordinary_word
+                            && !vendors.software_keys.contains(&alias_key(s))
+                    }),
+            );
+            // Microsoft's family names encode the state, and its table
+            // gives it; 360's `country` also holds regions ("southeast")
+            // and is not used for sponsors.
+            let country = entry["meta"]["country"].as_str().unwrap_or("");
+            let sponsor = match origin {
+                Origin::Microsoft if country.len() == 2 => Some(country.to_string()),
+                Origin::Microsoft => country_code_for(country, countries),
+                _ => None,
+            };
+            out.push(SourceGroup {
+                canonical,
+                names,
+                sponsor,
+                origin,
+                synonym_count: 0,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Suffixes after which analysts drop the rest: "Lazarus Group" is "Lazarus".
 const DROPPABLE_SUFFIXES: [&str; 5] = [" Group", " Team", " Gang", " APT", " group"];
 
+#[allow(clippy::too_many_arguments)]
 fn build_actors(
     misp: &Value,
     attack: &Value,
+    vendors: &VendorTables<'_>,
     countries: &[Country],
     dictionary: &HashSet<&str>,
     overrides: &[(usize, Override)],
@@ -566,7 +777,7 @@ fn build_actors(
             canonical: value,
             names,
             sponsor,
-            from_misp: true,
+            origin: Origin::Misp,
             synonym_count: synonyms.len(),
         });
     }
@@ -604,10 +815,11 @@ fn build_actors(
             canonical: name,
             names,
             sponsor,
-            from_misp: false,
+            origin: Origin::Attack,
             synonym_count: 0,
         });
     }
+    groups.extend(vendor_groups(vendors, countries, dictionary)?);
 
     // Union-find: an ATT&CK group joins every MISP cluster it shares a name
     // with, which also joins MISP clusters that describe one group twice
@@ -621,7 +833,7 @@ fn build_actors(
         i
     }
     let mut misp_by_key: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, g) in groups.iter().enumerate().filter(|(_, g)| g.from_misp) {
+    for (i, g) in groups.iter().enumerate().filter(|(_, g)| g.is_misp()) {
         for n in &g.names {
             misp_by_key.entry(alias_key(n)).or_default().push(i);
         }
@@ -631,10 +843,14 @@ fn build_actors(
     let misp_value_key: HashMap<String, usize> = groups
         .iter()
         .enumerate()
-        .filter(|(_, g)| g.from_misp)
+        .filter(|(_, g)| g.is_misp())
         .map(|(i, g)| (alias_key(&g.canonical), i))
         .collect();
-    for (i, g) in groups.iter().enumerate().filter(|(_, g)| !g.from_misp) {
+    for (i, g) in groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.origin == Origin::Attack)
+    {
         for n in &g.names {
             let key = alias_key(n);
             let targets: Vec<usize> = match misp_value_key.get(&key) {
@@ -646,6 +862,68 @@ fn build_actors(
                 let (a, b) = (find(&mut parent, i), find(&mut parent, targets[0]));
                 parent[a] = b;
             }
+        }
+    }
+    // A vendor's table joins the one group its names point to (its own
+    // name first, else most of its synonyms), never two: Microsoft lists
+    // broad synonyms ("Lazarus" under several Sleets) that would glue
+    // distinct groups together.
+    let mut roots_by_key: HashMap<String, BTreeSet<usize>> = HashMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        if matches!(g.origin, Origin::Misp | Origin::Attack) {
+            let root = find(&mut parent, i);
+            for n in &g.names {
+                roots_by_key.entry(alias_key(n)).or_default().insert(root);
+            }
+        }
+    }
+    let vendor_indices: Vec<usize> = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| matches!(g.origin, Origin::Microsoft | Origin::Qihoo))
+        .map(|(i, _)| i)
+        .collect();
+    for i in vendor_indices {
+        let unique_root = |name: &String| {
+            roots_by_key
+                .get(&alias_key(name))
+                .filter(|roots| roots.len() == 1)
+                .and_then(|roots| roots.iter().next().copied())
+        };
+        let own = unique_root(&groups[i].canonical);
+        let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
+        for name in &groups[i].names {
+            if let Some(root) = unique_root(name) {
+                *votes.entry(root).or_default() += 1;
+            }
+        }
+        let target = own.or_else(|| {
+            votes
+                .iter()
+                .max_by_key(|(root, count)| (**count, std::cmp::Reverse(**root)))
+                .map(|(root, _)| *root)
+        });
+        // A synonym another group answers to stays that group's: the
+        // vendor's table does not contest it ("VELVET CHOLLIMA" under three
+        // of Microsoft's Sleets is Kimsuky's).
+        let elsewhere = |name: &String| {
+            roots_by_key
+                .get(&alias_key(name))
+                .is_some_and(|roots| target.is_none_or(|t| !roots.contains(&t)))
+        };
+        let canonical = groups[i].canonical.clone();
+        groups[i].names.retain(|n| *n == canonical || !elsewhere(n));
+        match target {
+            Some(root) => {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, root));
+                parent[a] = b;
+            }
+            // A vendor name another group already uses (Microsoft's old
+            // "ZIRCONIUM" entry) makes no group of its own.
+            None if roots_by_key.contains_key(&alias_key(&groups[i].canonical)) => {
+                groups[i].names.clear();
+            }
+            None => {}
         }
     }
     for (number, o) in overrides {
@@ -662,7 +940,13 @@ fn build_actors(
     }
 
     let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..groups.len() {
+    let named: Vec<usize> = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.names.is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    for i in named {
         let root = find(&mut parent, i);
         components.entry(root).or_default().push(i);
     }
@@ -678,20 +962,27 @@ fn build_actors(
         name: String,
         sponsor: Option<String>,
         names: BTreeSet<String>,
+        /// Alias keys of the names its sources give as a group's own name.
+        own_names: BTreeSet<String>,
     }
     let mut drafts: Vec<Draft> = Vec::new();
     for members in components.values() {
         let misp_members: Vec<&SourceGroup> = members
             .iter()
             .map(|&i| &groups[i])
-            .filter(|g| g.from_misp)
+            .filter(|g| g.is_misp())
             .collect();
         let attack_members: Vec<&SourceGroup> = members
             .iter()
             .map(|&i| &groups[i])
-            .filter(|g| !g.from_misp)
+            .filter(|g| g.origin == Origin::Attack)
             .collect();
-        let canonical_group = misp_members
+        let vendor_members: Vec<&SourceGroup> = members
+            .iter()
+            .map(|&i| &groups[i])
+            .filter(|g| matches!(g.origin, Origin::Microsoft | Origin::Qihoo))
+            .collect();
+        let misp_choice = misp_members
             .iter()
             .filter(|g| !merge_overrides.contains_key(g.canonical.as_str()))
             .max_by_key(|g| {
@@ -701,9 +992,23 @@ fn build_actors(
                 (is_attack_name, g.synonym_count)
             })
             .or(misp_members.first())
-            .copied()
-            .or(attack_members.first().copied())
+            .copied();
+        // ATT&CK's name where ATT&CK has the group (the one MISP also
+        // uses, when ATT&CK has two), then MISP's value, then a vendor's.
+        let attack_choice = attack_members
+            .iter()
+            .max_by_key(|a| {
+                let misp_value = misp_members
+                    .iter()
+                    .any(|g| alias_key(&g.canonical) == alias_key(&a.canonical));
+                (misp_value, a.names.len())
+            })
+            .copied();
+        let canonical_group = attack_choice
+            .or(misp_choice)
+            .or(vendor_members.first().copied())
             .context("empty actor component")?;
+        let display = display_name(canonical_group, misp_choice, &vendor_members);
         if misp_members.len() > 1 {
             report.push(format!(
                 "merged MISP clusters {:?} into {:?} through ATT&CK {:?}",
@@ -718,19 +1023,24 @@ fn build_actors(
                     .collect::<Vec<_>>()
             ));
         }
-        let sponsor = canonical_group
-            .sponsor
-            .clone()
+        let sponsor = misp_choice
+            .and_then(|g| g.sponsor.clone())
             .or_else(|| misp_members.iter().find_map(|g| g.sponsor.clone()))
+            .or_else(|| vendor_members.iter().find_map(|g| g.sponsor.clone()))
             .or_else(|| attack_members.iter().find_map(|g| g.sponsor.clone()));
         let mut names: BTreeSet<String> = BTreeSet::new();
         for &i in members {
             names.extend(groups[i].names.iter().cloned());
         }
+        let own_names = members
+            .iter()
+            .map(|&i| alias_key(&groups[i].canonical))
+            .collect();
         drafts.push(Draft {
-            name: canonical_group.canonical.clone(),
+            name: display,
             sponsor,
             names,
+            own_names,
         });
     }
 
@@ -818,11 +1128,20 @@ fn build_actors(
         if claimants.len() < 2 {
             continue;
         }
+        // The group whose name it is, then the one a source names by it
+        // (ATT&CK's Andariel over the cluster that lists it as an alias),
+        // then an `assign` override.
+        let named_by_a_source: Vec<usize> = claimants
+            .iter()
+            .copied()
+            .filter(|&i| drafts[i].own_names.contains(key))
+            .collect();
         let winner = canonical_owner
             .get(key)
             .filter(|w| claimants.contains(w))
             .or_else(|| assigned.get(key))
-            .copied();
+            .copied()
+            .or_else(|| (named_by_a_source.len() == 1).then(|| named_by_a_source[0]));
         for &i in claimants {
             if Some(i) != winner {
                 drafts[i].names.retain(|n| alias_key(n) != *key);
@@ -905,6 +1224,7 @@ fn build_actors(
             sponsor: d.sponsor,
             aliases,
             word_aliases,
+            brand: false,
         });
     }
     actors.sort_by(|a, b| a.name.cmp(&b.name));
