@@ -1,9 +1,10 @@
 //! STIX 2.1: bundles (`bundle-00001.json`...) for threat-intelligence
 //! platforms such as OpenCTI and MISP. Each article is a `report` that
 //! refers to what dossier found in it: an `intrusion-set` per actor (with
-//! its aliases and ATT&CK id), a `location` per country, `malware`,
-//! `vulnerability` (CVE) and `attack-pattern` (technique) objects, and the
-//! `relationship`s the article supports.
+//! its aliases and ATT&CK id), a `location` per country, an `identity` of
+//! class `class` per targeted sector (with STIX's industry sectors),
+//! `malware`, `vulnerability` (CVE) and `attack-pattern` (technique)
+//! objects, and the `relationship`s the article supports.
 //!
 //! Every id is a UUIDv5 of dossier's namespace and the object's key (the
 //! article id, the actor's name, the country code...), so exporting twice
@@ -15,7 +16,7 @@
 //! names that sponsor too (or, for an actor the gazetteer gives none, the
 //! article's sponsors when it names no other actor); and
 //! when the article names a single actor, it `targets` the article's target
-//! countries and CVEs and `uses` its malware and techniques. With several
+//! countries, sectors and CVEs and `uses` its malware and techniques. With several
 //! actors, which one did what is not known, and only the report ties them.
 
 use std::collections::HashSet;
@@ -26,7 +27,7 @@ use uuid::Uuid;
 use super::folder::{ExportFolder, OutFile};
 use super::{numbered, ExportError, FormatWriter, Outcome};
 use crate::gazetteer::Gazetteer;
-use crate::model::facet::{ACTOR, CVE, MALWARE, SPONSOR, TARGET, TECHNIQUE};
+use crate::model::facet::{ACTOR, CVE, MALWARE, SECTOR, SPONSOR, TARGET, TECHNIQUE};
 use crate::model::Document;
 
 /// dossier's namespace for STIX ids (a random UUID, fixed forever: changing
@@ -130,6 +131,11 @@ impl<'a> Stix<'a> {
             .iter()
             .map(|t| attack_pattern(t, &self.now))
             .collect();
+        let sectors: Vec<Value> = facets
+            .get(&SECTOR)
+            .iter()
+            .filter_map(|id| self.sector(id))
+            .collect();
 
         let relate = |kind: &str, source: &Value, target: &Value| {
             relationship(kind, source, target, &self.now)
@@ -150,7 +156,7 @@ impl<'a> Stix<'a> {
             }
         }
         if let [actor] = actors.as_slice() {
-            for target in targets.iter().chain(&cves) {
+            for target in targets.iter().chain(&sectors).chain(&cves) {
                 relationships.push(relate("targets", actor, target));
             }
             for used in malware.iter().chain(&techniques) {
@@ -159,6 +165,7 @@ impl<'a> Stix<'a> {
         }
         entities.extend(actors);
         entities.extend(targets);
+        entities.extend(sectors);
         entities.extend(sponsors);
         entities.extend(malware);
         entities.extend(cves);
@@ -241,11 +248,26 @@ impl<'a> Stix<'a> {
         object
     }
 
+    /// A targeted sector as STIX writes victims by kind: an identity of
+    /// class `class` with its industry sectors.
+    fn sector(&self, id: &str) -> Option<Value> {
+        let sector = self.gazetteer.sectors().iter().find(|s| s.id == id)?;
+        let mut object = sdo("identity", &format!("sector {id}"), &self.now);
+        object["name"] = json!(sector.label);
+        object["identity_class"] = json!("class");
+        object["sectors"] = json!(sector.stix);
+        Some(object)
+    }
+
     fn malware(&self, name: &str) -> Value {
         let mut object = sdo("malware", &name.to_lowercase(), &self.now);
         object["name"] = json!(name);
         object["is_family"] = json!(true);
-        if let Some(software) = self.gazetteer.software_named(name) {
+        if let Some(software) = self
+            .gazetteer
+            .software_named(name)
+            .filter(|s| !s.id.is_empty())
+        {
             object["external_references"] = json!([{
                 "source_name": "mitre-attack",
                 "external_id": software.id,

@@ -158,8 +158,8 @@ impl PartialEq for Facet {
 impl Eq for Facet {}
 
 /// Every facet, in the order output shows them.
-pub static FACETS: [&Facet; 8] = [
-    &ACTOR, &SPONSOR, &TARGET, &YEAR, &CVE, &TECHNIQUE, &MALWARE, &FORMAT,
+pub static FACETS: [&Facet; 9] = [
+    &ACTOR, &SPONSOR, &TARGET, &SECTOR, &YEAR, &CVE, &TECHNIQUE, &MALWARE, &FORMAT,
 ];
 
 /// Threat actors, by canonical name.
@@ -209,6 +209,23 @@ pub static TARGET: Facet = Facet {
         open: false,
     },
     values: Values::Extracted(Extraction::targets),
+    order: CountOrder::ByCount,
+    shown: Shown::Labelled,
+};
+
+/// Sectors the article reports as targeted, on dossier's taxonomy.
+pub static SECTOR: Facet = Facet {
+    name: "sector",
+    hit_key: "sectors",
+    label: "targeted sector",
+    filter: Filter::Values {
+        param: "sector",
+        value_name: "SECTOR",
+        help: "Only articles reporting this sector as targeted (government, defence, telecommunications, ...; `dossier stats` lists them). Repeatable.",
+        resolve: resolve_sector,
+        open: false,
+    },
+    values: Values::Extracted(|e| e.sectors.clone()),
     order: CountOrder::ByCount,
     shown: Shown::Labelled,
 };
@@ -264,7 +281,8 @@ pub static TECHNIQUE: Facet = Facet {
     shown: Shown::Indicator,
 };
 
-/// Malware and tool names, as ATT&CK writes them.
+/// Malware and tool names: ATT&CK's name where ATT&CK lists the family,
+/// else Malpedia's.
 pub static MALWARE: Facet = Facet {
     name: "malware",
     hit_key: "malware",
@@ -272,7 +290,7 @@ pub static MALWARE: Facet = Facet {
     filter: Filter::Values {
         param: "malware",
         value_name: "NAME",
-        help: "Only articles naming this malware or tool (as ATT&CK lists it). Repeatable.",
+        help: "Only articles naming this malware or tool (any name ATT&CK or Malpedia gives it). Repeatable.",
         resolve: resolve_software,
         open: true,
     },
@@ -355,6 +373,10 @@ pub fn resolve_actor(gazetteer: &Gazetteer, name: &str) -> Result<String, Refusa
     if let Some(actor) = gazetteer.actor_alias(name) {
         return Ok(actor.name.to_string());
     }
+    // A gang named by its software's brand ("LockBit") is stored under it.
+    if let Some(software) = gazetteer.software_named(name) {
+        return Ok(software.name.clone());
+    }
     let suggestions = gazetteer.similar_actors(name, 3);
     let hint = if suggestions.is_empty() {
         "check the spelling, or search for the name as text instead".to_string()
@@ -403,7 +425,7 @@ pub fn resolve_cve(_: &Gazetteer, value: &str) -> Result<String, Refusal> {
 }
 
 /// Validates an ATT&CK technique ID (`T1566`, `T1059.001`).
-pub fn resolve_technique(_: &Gazetteer, value: &str) -> Result<String, Refusal> {
+pub fn resolve_technique(gazetteer: &Gazetteer, value: &str) -> Result<String, Refusal> {
     let upper = value.trim().to_ascii_uppercase();
     let (main, sub) = upper
         .split_once('.')
@@ -414,9 +436,11 @@ pub fn resolve_technique(_: &Gazetteer, value: &str) -> Result<String, Refusal> 
         && sub.is_none_or(|s| s.len() == 3 && s.chars().all(|c| c.is_ascii_digit()));
     if valid {
         Ok(upper)
+    } else if let Some(technique) = gazetteer.technique_named(value) {
+        Ok(technique.id.clone())
     } else {
         Err(Refusal::text(
-            "is not an ATT&CK technique ID; write it as T1566 or T1059.001",
+            "is not an ATT&CK technique ID or name; write it as T1566, T1059.001 or \"Spearphishing Attachment\"",
         ))
     }
 }
@@ -430,6 +454,20 @@ pub fn resolve_software(gazetteer: &Gazetteer, name: &str) -> Result<String, Ref
             Refusal::text(format!(
                 "is not a malware or tool name dossier knows; search for it as text instead (dossier search {name:?})"
             ))
+        })
+}
+
+/// Resolves a sector id, label, CERT-EU sector or term (`defense`,
+/// `Telecoms`, `hospitals`) to the taxonomy's id.
+pub fn resolve_sector(gazetteer: &Gazetteer, value: &str) -> Result<String, Refusal> {
+    let singular = value.trim().trim_end_matches('s');
+    gazetteer
+        .sector(value)
+        .or_else(|| gazetteer.sector(singular))
+        .map(|s| s.id.clone())
+        .ok_or_else(|| {
+            let ids: Vec<&str> = gazetteer.sectors().iter().map(|s| s.id.as_str()).collect();
+            Refusal::text(format!("is not a sector; use one of {}", ids.join(", ")))
         })
 }
 

@@ -110,6 +110,7 @@ fn search_json_has_the_documented_shape() {
             "actors",
             "sponsors",
             "targets",
+            "sectors",
             "cves",
             "techniques",
             "malware",

@@ -49,7 +49,7 @@ fn each_report_of_a_stix2_library_bundle_is_an_article_with_its_objects_declared
     let sandworm = env.ids(&["--technique", "T1485"]);
     assert_eq!(sandworm.len(), 1);
     let hit = only_hit(&env, &["--technique", "T1485"]);
-    assert!(set(&hit["actors"]).contains("Sandworm"), "{hit}");
+    assert!(set(&hit["actors"]).contains("Sandworm Team"), "{hit}");
     assert_eq!(set(&hit["targets"]), strings(&["UA"]));
     assert_eq!(set(&hit["sponsors"]), strings(&["RU"]));
 

@@ -193,7 +193,7 @@ fn three_articles_replaced_and_removed_together(options: &IndexOptions) {
     );
     let b2 = &docs["feeds/news.feed#b2"];
     assert_eq!(b2.source_file, "feeds/news.feed");
-    assert_eq!(b2.facets.get(&ACTOR), ["Sandworm"]);
+    assert_eq!(b2.facets.get(&ACTOR), ["Sandworm Team"]);
     assert_eq!(b2.facets.get(&TARGET), ["UA"]);
     assert_eq!(docs["plain.txt"].facets.get(&ACTOR), ["APT31"]);
 
