@@ -422,10 +422,24 @@ pub fn extraction_text<W: Write>(
         ("cves", &extraction.cves),
         ("techniques", &extraction.techniques),
         ("malware", &extraction.software),
+        ("sectors", &extraction.sectors),
     ] {
         if !values.is_empty() {
             writeln!(out, "  {label}: {}", values.join(", "))?;
         }
+    }
+    // Why each sector, and each software name read as software or as its
+    // gang, was taken.
+    for reading in &extraction.readings {
+        writeln!(
+            out,
+            "  {:<7} {}: {:?}@{} ({})",
+            reading.facet,
+            reading.value,
+            reading.mention.surface,
+            reading.mention.offset,
+            reading.why
+        )?;
     }
     writeln!(
         out,

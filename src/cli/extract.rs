@@ -53,7 +53,7 @@ pub fn run(args: &ExtractArgs) -> Result<ExitCode> {
                 Some(local) => format!("{path}#{local}"),
                 None => path.clone(),
             };
-            let extraction = engine.extractor().extract(&article.body);
+            let extraction = engine.extractor().extract_located(&article.body);
             if args.json {
                 all.push((shown, article, extraction));
             } else {

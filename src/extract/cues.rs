@@ -1016,6 +1016,90 @@ pub(super) const REPORTING_VERBS: CueList = CueList {
     ],
 };
 
+/// Words just before a term that make it the reporter's or the attacker's
+/// ("researchers at a technology firm", "the hackers' military unit").
+pub(super) const NOT_VICTIM_BEFORE: CueList = CueList {
+    bit: 1 << 28,
+    words: &[
+        "social",
+        "according",
+        "cyber",
+        "researchers",
+        "analysts",
+        "experts",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "former",
+        "rogue",
+        "malware",
+        "mass",
+        "with",
+        "told",
+        "tell",
+        "telling",
+        "briefed",
+        "urged",
+        "warned",
+    ],
+};
+
+/// Words up to four before a term that make it the attacker's side
+/// ("linked to the Russian government", "attacks by the military").
+pub(super) const ATTACKER_BEFORE: CueList = CueList {
+    bit: 1 << 27,
+    words: &[
+        "linked",
+        "tied",
+        "backed",
+        "sponsored",
+        "affiliated",
+        "connected",
+        "behind",
+        "by",
+        "for",
+        "aligned",
+        "serving",
+        "directed",
+    ],
+};
+
+/// Verbs of speech: a term whose sentence goes on to one of these before
+/// any word of attack is the speaker ("Banks including X said they were
+/// adding monitoring").
+pub(super) const SPEECH_VERBS: CueList = CueList {
+    bit: 1 << 26,
+    words: &[
+        "said",
+        "says",
+        "told",
+        "warned",
+        "announced",
+        "confirmed",
+        "denied",
+        "stated",
+        "reported",
+        "added",
+        "noted",
+        "explained",
+        "insisted",
+    ],
+};
+
+/// Auxiliaries and adverbs skipped to reach the verb after a sector term.
+pub(super) const SECTOR_AUXILIARIES: CueList = CueList {
+    bit: 1 << 29,
+    words: &[
+        "has", "have", "had", "also", "later", "then", "is", "was", "are", "were", "itself",
+    ],
+};
+
+/// Words that deny what follows a sector term ("were not affected").
+pub(super) const NEGATIONS: CueList = CueList {
+    bit: 1 << 30,
+    words: &["not", "never", "no"],
+};
+
 /// Prepositions that, right before a country, govern it ("of Ukraine"), so
 /// the cue before them does not apply to it.
 pub(super) const GOVERNING_PREPOSITIONS: CueList = CueList {
@@ -1061,6 +1145,11 @@ const CUE_LISTS: &[&CueList] = &[
     &GANG_VERBS,
     &SECTOR_VICTIM_CUES,
     &REPORTING_VERBS,
+    &SPEECH_VERBS,
+    &ATTACKER_BEFORE,
+    &NOT_VICTIM_BEFORE,
+    &SECTOR_AUXILIARIES,
+    &NEGATIONS,
 ];
 
 /// Every cue word with the bits of the lists it is in.

@@ -203,7 +203,7 @@ const METONYMS: &[(&str, &str)] = &[
 
 /// Bump whenever the extraction rules change, so existing indexes re-extract
 /// every article on the next `dossier index`.
-pub const RULES_VERSION: u32 = 6;
+pub const RULES_VERSION: u32 = 7;
 
 /// A name an article introduces for a group it has just described or
 /// describes in the same breath: "the threat actor we dubbed ReconHellcat",
@@ -373,6 +373,7 @@ impl Extractor {
             .filter(|(_, t)| t.name.contains(' '))
             .map(|(index, _)| index)
             .collect();
+        let sectors = sectors::SectorMatcher::new(gazetteer.sectors());
         // Agencies of two words or more ("GRU" is a cue word already).
         let agencies: Vec<&crate::gazetteer::Agency> = gazetteer
             .agencies()
@@ -397,9 +398,10 @@ impl Extractor {
                         .map(|&i| gazetteer.techniques()[i].name.as_str()),
                 )
                 .chain(agencies.iter().map(|a| a.name.as_str()))
+                .chain(sectors.terms().iter().map(String::as_str))
                 .collect::<Vec<_>>(),
         );
-        let sectors = sectors::SectorMatcher::new(gazetteer.sectors());
+
         Extractor {
             cve: regex::Regex::new(CVE_PATTERN).expect("CVE pattern is valid"),
             technique: regex::Regex::new(TECHNIQUE_PATTERN).expect("technique pattern is valid"),
@@ -443,8 +445,11 @@ impl Extractor {
         let agencies_from = techniques_from + self.technique_forms.len();
         let (software_found, rest): (Vec<PhraseMatch>, Vec<PhraseMatch>) =
             rest.into_iter().partition(|m| m.pattern < techniques_from);
-        let (technique_names_found, agencies_found): (Vec<PhraseMatch>, Vec<PhraseMatch>) =
+        let (technique_names_found, rest): (Vec<PhraseMatch>, Vec<PhraseMatch>) =
             rest.into_iter().partition(|m| m.pattern < agencies_from);
+        let sectors_from = agencies_from + self.agency_forms.len();
+        let (agencies_found, sector_terms_found): (Vec<PhraseMatch>, Vec<PhraseMatch>) =
+            rest.into_iter().partition(|m| m.pattern < sectors_from);
         let agencies = self.agency_mentions(text, agencies_found, agencies_from);
         let matches = self.find_matches(text, gazetteer_found);
 
@@ -685,9 +690,13 @@ impl Extractor {
         let software = software_read.names;
         indicators.sort_by_key(|i| i.mention.offset);
         let mut readings = software_read.readings;
-        let sectors = self
-            .sectors
-            .find(text, &words, locate_indicators.then_some(&mut readings));
+        let sectors = self.sectors.find(
+            text,
+            &words,
+            sector_terms_found,
+            sectors_from,
+            locate_indicators.then_some(&mut readings),
+        );
         readings.sort_by_key(|r| r.mention.offset);
         Extraction {
             actors,
@@ -2083,7 +2092,7 @@ pub(crate) mod tests {
         let e = extract(
             "The agent said cobalt prices rose. Prime Minister Giuseppe Conti will mimic his \
              rival, and the royal family will play a role. A Cobalt blue logo appeared, and \
-             a sleeper agent vanished.",
+             a sleeper agent vanished. The operation, code-named MEDUSA, rode Pegasus.",
         );
         assert!(e.software.is_empty(), "{:?}", e.software);
         assert!(e.actors.is_empty(), "{:?}", e.actor_names());

@@ -10,9 +10,13 @@
 
 use std::collections::BTreeSet;
 
-use super::context::{words_after, words_before};
-use super::cues::{REPORTING_VERBS, SECTOR_VICTIM_CUES};
-use super::phrases::PhraseMatcher;
+use smallvec::SmallVec;
+
+use super::cues::{
+    cues_of, CueList, ATTACKER_BEFORE, NEGATIONS, NOT_VICTIM_BEFORE, REPORTING_VERBS,
+    SECTOR_AUXILIARIES, SECTOR_VICTIM_CUES, SPEECH_VERBS,
+};
+use super::phrases::PhraseMatch;
 use super::{in_url, is_whole_word, Mention, Reading};
 use crate::gazetteer::Sector;
 
@@ -34,67 +38,6 @@ const ATTACKER_COMPOUNDS: &[&str] = &[
     "-grade",
     "-style",
     "-level",
-];
-
-/// Words just before a term that make it the reporter's or the attacker's
-/// ("researchers at a technology firm", "the hackers' military unit").
-const NOT_VICTIM_BEFORE: &[&str] = &[
-    "social",
-    "according",
-    "cyber",
-    "researchers",
-    "analysts",
-    "experts",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "former",
-    "rogue",
-    "malware",
-    "mass",
-    "with",
-    "told",
-    "tell",
-    "telling",
-    "briefed",
-    "urged",
-    "warned",
-];
-
-/// Words up to four before a term that make it the attacker's side
-/// ("linked to the Russian government", "attacks by the military").
-const ATTACKER_BEFORE: &[&str] = &[
-    "linked",
-    "tied",
-    "backed",
-    "sponsored",
-    "affiliated",
-    "connected",
-    "behind",
-    "by",
-    "for",
-    "aligned",
-    "serving",
-    "directed",
-];
-
-/// Verbs of speech: a term whose sentence goes on to one of these before
-/// any word of attack is the speaker ("Banks including X said they were
-/// adding monitoring").
-const SPEECH_VERBS: &[&str] = &[
-    "said",
-    "says",
-    "told",
-    "warned",
-    "announced",
-    "confirmed",
-    "denied",
-    "stated",
-    "reported",
-    "added",
-    "noted",
-    "explained",
-    "insisted",
 ];
 
 /// Terms that name their sector's organisations as often when they speak,
@@ -141,11 +84,13 @@ const AMBIGUOUS_TERMS: &[&str] = &[
     "transportation",
 ];
 
-/// Finds sector terms in a text and judges whether each names a victim.
+/// The sector terms, which the extractor's one word pass looks for, and
+/// the judgement of each term it finds.
 #[derive(Debug)]
 pub(super) struct SectorMatcher {
-    phrases: PhraseMatcher,
-    /// For each phrase: the sector's index and its id.
+    /// Every term and its plurals.
+    terms: Vec<String>,
+    /// For each term: the sector's index.
     sector_of: Vec<usize>,
     ids: Vec<String>,
 }
@@ -193,23 +138,36 @@ impl SectorMatcher {
             }
         }
         SectorMatcher {
-            phrases: PhraseMatcher::new(&terms),
+            terms,
             sector_of,
             ids: sectors.iter().map(|s| s.id.clone()).collect(),
         }
     }
 
+    /// The terms, in the order the matches' pattern numbers count them.
+    pub(super) fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
     /// The ids of the sectors whose organisations the text describes as
-    /// victims, sorted; with `readings`, also why each mention counted.
+    /// victims, sorted, from the word pass's matches of [`Self::terms`]
+    /// (numbered from `first`); with `readings`, also why each counted.
     pub(super) fn find(
         &self,
         text: &str,
         words: &[(usize, usize)],
+        mut found: Vec<PhraseMatch>,
+        first: usize,
         mut readings: Option<&mut Vec<Reading>>,
     ) -> Vec<String> {
-        let mut found = self.phrases.find_all(text, words);
         found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         let mut judged: Vec<(usize, usize, usize, Judgement)> = Vec::new();
+        if found.is_empty() {
+            return Vec::new();
+        }
+        // Each word's cue bits, looked up once: the windows of a list's
+        // terms overlap.
+        let mut cues: Vec<u32> = vec![UNKNOWN_CUES; words.len()];
         let mut covered_until = 0;
         for m in found {
             if m.start < covered_until {
@@ -219,8 +177,8 @@ impl SectorMatcher {
             if !is_whole_word(text, m.start, m.end) || in_url(text, m.start) {
                 continue;
             }
-            let judgement = judge(text, m.start, m.end);
-            judged.push((m.start, m.end, self.sector_of[m.pattern], judgement));
+            let judgement = judge(text, words, &mut cues, m.start, m.end);
+            judged.push((m.start, m.end, self.sector_of[m.pattern - first], judgement));
         }
         // A list shares its items' verdict: "targeting government agencies,
         // defence contractors, energy companies and telecoms providers".
@@ -301,27 +259,131 @@ fn in_one_list(text: &str, from: usize, to: usize) -> bool {
     joined && words.len() <= 5
 }
 
-fn judge(text: &str, start: usize, end: usize) -> Judgement {
-    match victim_cue(text, start, end) {
+fn judge(
+    text: &str,
+    words: &[(usize, usize)],
+    cues: &mut [u32],
+    start: usize,
+    end: usize,
+) -> Judgement {
+    match victim_cue(text, words, cues, start, end) {
         Some(Ok(why)) => Judgement::Victim(why),
         Some(Err(())) => Judgement::NotVictim,
         None => Judgement::Unknown,
     }
 }
 
+/// A word next to a term, as written, with its cue bits: the sector rules
+/// read the extractor's word spans instead of tokenising around each term.
+#[derive(Clone, Copy)]
+struct Near<'a> {
+    text: &'a str,
+    cues: u32,
+}
+
+impl Near<'_> {
+    fn is_in(&self, list: &CueList) -> bool {
+        self.cues & list.bit != 0
+    }
+
+    fn is(&self, word: &str) -> bool {
+        self.text.eq_ignore_ascii_case(word)
+    }
+
+    fn is_any(&self, words: &[&str]) -> bool {
+        words.iter().any(|w| self.is(w))
+    }
+}
+
+/// A word whose cue bits are not looked up yet (no word has every bit).
+const UNKNOWN_CUES: u32 = u32::MAX;
+
+/// Up to `limit` words on one side of the words `first..=last` (indices
+/// into `words`), nearest first, within the sentence.
+fn neighbours<'a>(
+    text: &'a str,
+    words: &[(usize, usize)],
+    cues: &mut [u32],
+    first: usize,
+    last: usize,
+    forward: bool,
+    limit: usize,
+) -> SmallVec<[Near<'a>; 20]> {
+    let mut out = SmallVec::new();
+    // Whether the text between two neighbouring words ends a sentence: a
+    // full stop after a word of three letters or more ("U.S." does not),
+    // other end punctuation, or a line break.
+    let breaks = |left: (usize, usize), right: (usize, usize)| {
+        let gap = text.as_bytes().get(left.1..right.0).unwrap_or_default();
+        // Most gaps are one space.
+        if gap.len() == 1 && gap[0] == b' ' {
+            return false;
+        }
+        let mut full_stop = false;
+        let mut space = false;
+        for &byte in gap {
+            match byte {
+                b'!' | b'?' | b';' | b'\n' => return true,
+                b'.' => full_stop = true,
+                b' ' => space = true,
+                _ => {}
+            }
+        }
+        full_stop && space && left.1 - left.0 > 2
+    };
+    let mut at = if forward { last } else { first };
+    while out.len() < limit {
+        let next = if forward {
+            at.checked_add(1).filter(|&n| n < words.len())
+        } else {
+            at.checked_sub(1)
+        };
+        let Some(next) = next else { break };
+        let (left, right) = if forward {
+            (words[at], words[next])
+        } else {
+            (words[next], words[at])
+        };
+        if breaks(left, right) {
+            break;
+        }
+        let (from, to) = words[next];
+        let word = &text[from..to];
+        if cues[next] == UNKNOWN_CUES {
+            cues[next] = cues_of(word.as_bytes());
+        }
+        out.push(Near {
+            text: word,
+            cues: cues[next],
+        });
+        at = next;
+    }
+    out
+}
+
 /// The victim cue that makes the term at `start..end` a victim, in words
 /// (`Some(Ok)`), words that make it no victim (`Some(Err)`), or nothing.
-fn victim_cue(text: &str, start: usize, end: usize) -> Option<Result<String, ()>> {
+fn victim_cue(
+    text: &str,
+    words: &[(usize, usize)],
+    cues: &mut [u32],
+    start: usize,
+    end: usize,
+) -> Option<Result<String, ()>> {
     let rest = &text[end..];
     if ATTACKER_COMPOUNDS.iter().any(|c| rest.starts_with(c)) {
         return Some(Err(()));
     }
-    let after = words_after(text, end, 10);
-    let before = words_before(text, start, 20);
+    let first = words.partition_point(|w| w.0 < start);
+    let last = words.partition_point(|w| w.0 < end).saturating_sub(1);
+    if first >= words.len() || last < first {
+        return None;
+    }
+    let after = neighbours(text, words, cues, first, last, true, 10);
     // "election security", "defence policy": a topic, not an organisation.
     if rest.starts_with(' ')
         && after.first().is_some_and(|w| {
-            [
+            w.is_any(&[
                 "security",
                 "policy",
                 "policies",
@@ -337,29 +399,25 @@ fn victim_cue(text: &str, start: usize, end: usize) -> Option<Result<String, ()>
                 "strategy",
                 "debate",
                 "issues",
-            ]
-            .contains(&&**w)
+            ])
         })
     {
         return Some(Err(()));
     }
+    let before = neighbours(text, words, cues, first, last, false, 20);
     let victim_before = before.iter().position(|w| w.is_in(&SECTOR_VICTIM_CUES));
     let victim_after = after.iter().position(|w| w.is_in(&SECTOR_VICTIM_CUES));
     // "were not affected", "could be used against attacks on banks".
-    if after
-        .iter()
-        .take(4)
-        .any(|w| ["not", "never", "no"].contains(&&**w))
-    {
+    if after.iter().take(4).any(|w| w.is_in(&NEGATIONS)) {
         return Some(Err(()));
     }
     let hedged = before
         .iter()
-        .any(|w| ["could", "would", "might"].contains(&&**w))
+        .any(|w| w.is_any(&["could", "would", "might"]))
         && !before
             .iter()
             .chain(after.iter())
-            .any(|w| ["have", "been", "has"].contains(&&**w));
+            .any(|w| w.is_any(&["have", "been", "has"]));
     if hedged {
         return Some(Err(()));
     }
@@ -367,26 +425,27 @@ fn victim_cue(text: &str, start: usize, end: usize) -> Option<Result<String, ()>
         .iter()
         .take(4)
         .take_while(|w| !w.is_in(&SECTOR_VICTIM_CUES))
-        .any(|w| ATTACKER_BEFORE.contains(&&**w))
+        .any(|w| w.is_in(&ATTACKER_BEFORE))
     {
         return Some(Err(()));
     }
     // "Banks said they were adding monitoring" speaks; "the ministry said
     // its computers had been infected" speaks of itself as a victim.
+    let of_itself_words = ["its", "their", "our", "it", "they", "we"];
     if victim_before.is_none_or(|cue| cue >= 6) {
-        if let Some(speech) = after.iter().position(|w| SPEECH_VERBS.contains(&&**w)) {
+        if let Some(speech) = after.iter().position(|w| w.is_in(&SPEECH_VERBS)) {
             let of_itself = victim_after.is_some_and(|cue| {
                 cue > speech
                     && after[speech..cue]
                         .iter()
-                        .any(|w| ["its", "their", "our", "it", "they", "we"].contains(&&**w))
+                        .any(|w| w.is_any(&of_itself_words))
             });
             // ", the security company X said" closes the sentence; it is
             // someone else's speech.
             let said_by_another = {
-                let verb = format!(" {}", &*after[speech]);
+                let verb = after[speech].text;
                 let tail = &text[end..floor_boundary(text, end + 240)];
-                tail.find(&verb).is_some_and(|at| tail[..at].contains(','))
+                tail.find(verb).is_some_and(|at| tail[..at].contains(','))
             };
             if !of_itself && !said_by_another && victim_after.is_none_or(|cue| speech < cue) {
                 return Some(Err(()));
@@ -395,77 +454,65 @@ fn victim_cue(text: &str, start: usize, end: usize) -> Option<Result<String, ()>
     }
     // "the ministry said", "military intelligence", "media reports": the
     // term reports, acts or describes, after at most an auxiliary.
-    let first_after = after.iter().find(|w| {
-        ![
-            "has", "have", "had", "also", "later", "then", "is", "was", "are", "were", "itself",
-        ]
-        .contains(&&***w)
-    });
-    let speaks_of_itself = victim_after.is_some()
-        && after
-            .iter()
-            .any(|w| ["its", "their", "our", "it", "they", "we"].contains(&&**w));
+    let first_after = after.iter().find(|w| !w.is_in(&SECTOR_AUXILIARIES));
+    let speaks_of_itself =
+        victim_after.is_some() && after.iter().any(|w| w.is_any(&of_itself_words));
     if !speaks_of_itself
         && (after.first().is_some_and(|w| w.is_in(&REPORTING_VERBS))
             || first_after.is_some_and(|w| w.is_in(&REPORTING_VERBS)))
     {
         return Some(Err(()));
     }
-    if before
-        .iter()
-        .take(2)
-        .any(|w| NOT_VICTIM_BEFORE.contains(&&**w))
-    {
+    if before.iter().take(2).any(|w| w.is_in(&NOT_VICTIM_BEFORE)) {
         return Some(Err(()));
     }
     // "researchers at a security company": the reporter's employer.
     let at_reporter = before.len() >= 2
-        && (*before[0] == *"at" || *before[1] == *"at")
+        && (before[0].is("at") || before[1].is("at"))
         && before.iter().take(4).any(|w| {
-            [
+            w.is_any(&[
                 "researchers",
                 "analysts",
                 "experts",
                 "investigators",
                 "engineers",
                 "specialists",
-            ]
-            .contains(&&**w)
+            ])
         });
     if at_reporter {
         return Some(Err(()));
     }
-    let surface = text[start..end].to_lowercase();
-    if AMBIGUOUS_TERMS.contains(&surface.as_str()) {
+    let surface = &text[start..end];
+    if AMBIGUOUS_TERMS
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(surface))
+    {
         let close_before = before.iter().take(4).find(|w| w.is_in(&SECTOR_VICTIM_CUES));
+        let passive = [
+            "has", "have", "had", "was", "were", "is", "are", "been", "being",
+        ];
         let passive_after = after
             .iter()
-            .skip_while(|w| {
-                [
-                    "has", "have", "had", "was", "were", "is", "are", "been", "being",
-                ]
-                .contains(&&***w)
-            })
+            .skip_while(|w| w.is_any(&passive))
             .take(1)
             .find(|w| w.is_in(&SECTOR_VICTIM_CUES))
             .filter(|_| {
-                after.first().is_some_and(|w| {
-                    ["was", "were", "had", "have", "has", "is", "are"].contains(&&**w)
-                })
+                after
+                    .first()
+                    .is_some_and(|w| w.is_any(&["was", "were", "had", "have", "has", "is", "are"]))
             });
         // Lists and modifiers ("energy, telecommunications and government
         // organisations") are judged by their neighbours.
-        return close_before
-            .or(passive_after)
-            .map(|cue| Ok(format!("\"{}\" near \"{}\"", &text[start..end], &**cue)));
+        return close_before.or(passive_after).map(|cue| {
+            Ok(format!(
+                "\"{surface}\" near \"{}\"",
+                cue.text.to_lowercase()
+            ))
+        });
     }
     // "were running normally ... and were not affected".
     if let Some(cue) = victim_after {
-        if after[..cue]
-            .iter()
-            .any(|w| ["not", "never", "no"].contains(&&**w))
-            && victim_before.is_none()
-        {
+        if after[..cue].iter().any(|w| w.is_in(&NEGATIONS)) && victim_before.is_none() {
             return Some(Err(()));
         }
     }
@@ -474,7 +521,10 @@ fn victim_cue(text: &str, start: usize, end: usize) -> Option<Result<String, ()>
         .iter()
         .chain(before.iter())
         .find(|w| w.is_in(&SECTOR_VICTIM_CUES))?;
-    Some(Ok(format!("\"{}\" near \"{}\"", &text[start..end], &**cue)))
+    Some(Ok(format!(
+        "\"{surface}\" near \"{}\"",
+        cue.text.to_lowercase()
+    )))
 }
 
 /// The largest char boundary at or before `at`.

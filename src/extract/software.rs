@@ -169,7 +169,24 @@ pub(super) fn read(text: &str, start: usize, end: usize, name: &Candidate<'_>) -
     // Without a cue, an ordinary word is a word ("a sleeper agent"), and a
     // capitalised name beside another is a person's ("Giuseppe Conti").
     let single_word = !form.contains([' ', '-']);
-    if name.ordinary && single_word {
+    // A family its sources write in capitals ("TRITON") is named so in
+    // running text, unless the words make it an operation's code name
+    // ("code-named MEDUSA").
+    let as_the_sources_write_it =
+        form.len() >= 4 && form.chars().all(|c| !c.is_lowercase()) && surface == form;
+    let code_name = before.first().is_some_and(|w| {
+        [
+            "code-named",
+            "codenamed",
+            "operation",
+            "dubbed",
+            "named",
+            "called",
+        ]
+        .iter()
+        .any(|cue| **w == **cue)
+    });
+    if name.ordinary && single_word && (!as_the_sources_write_it || code_name) {
         return None;
     }
     let titlecase = surface.chars().next().is_some_and(char::is_uppercase)

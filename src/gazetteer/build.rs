@@ -267,6 +267,22 @@ pub fn build(sources: &Sources) -> Result<Output> {
         .lines()
         .filter(|w| w.chars().all(|c| c.is_ascii_lowercase()))
         .collect();
+    // Names as well as words: a family called "Medusa" or "Pegasus" is
+    // named like a myth's figure in ordinary prose.
+    let proper_nouns: Vec<String> = dictionary_text
+        .lines()
+        .filter(|w| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                && chars.all(|c| c.is_ascii_lowercase())
+        })
+        .map(str::to_lowercase)
+        .collect();
+    let words_and_names: HashSet<&str> = dictionary
+        .iter()
+        .copied()
+        .chain(proper_nouns.iter().map(String::as_str))
+        .collect();
 
     let mut report = Vec::new();
     let mut applied: HashSet<usize> = HashSet::new();
@@ -277,7 +293,7 @@ pub fn build(sources: &Sources) -> Result<Output> {
         &attack_tools,
         &malpedia,
         &ransomware,
-        &dictionary,
+        &words_and_names,
         &is_country,
         &mut report,
     )?;

@@ -27,13 +27,13 @@ pub struct MarkedMention {
     pub surface: String,
     /// The facet the mention supports: `actor`, `sponsor` (a state the
     /// article accuses), `target`, `country` (a state that is neither),
-    /// `cve`, `technique` or `malware`.
+    /// `sector`, `cve`, `technique` or `malware`.
     pub facet: &'static str,
     /// The value it resolves to (canonical actor name, alpha-2 code).
     pub value: String,
-    /// What the words say about it: `actor`, `accused`, `victim`,
-    /// `accuser`, `mentioned` or `descriptor`; `indicator` for a CVE,
-    /// technique or piece of software.
+    /// What the words say about it: `actor`, `accused`, `victim` (a
+    /// country or sector), `accuser`, `mentioned` or `descriptor`;
+    /// `indicator` for a CVE, technique or piece of software.
     pub role: &'static str,
 }
 
@@ -99,6 +99,17 @@ pub fn marked_mentions(
             });
         }
     }
+    for reading in extraction.readings.iter().filter(|r| r.facet == "sector") {
+        let mention = &reading.mention;
+        mentions.push(MarkedMention {
+            start: mention.offset,
+            end: mention.offset + mention.surface.len(),
+            surface: mention.surface.clone(),
+            facet: "sector",
+            value: reading.value.clone(),
+            role: "victim",
+        });
+    }
     for indicator in &extraction.indicators {
         let mention = &indicator.mention;
         mentions.push(MarkedMention {
@@ -122,7 +133,8 @@ pub fn marked_mentions(
 }
 
 /// The article's JSON: the stored document without its path on disk, plus
-/// `mentions` and `countries`.
+/// `mentions`, `countries` and `readings` (why each sector, and each
+/// software name read as software or as its gang, was taken).
 fn article_json(engine: &Engine, document: Document) -> serde_json::Value {
     let extraction = engine.extractor().extract_located(&document.body);
     let mentions = marked_mentions(&extraction, &document, document.body.len());
@@ -149,6 +161,10 @@ fn article_json(engine: &Engine, document: Document) -> serde_json::Value {
         object.insert(
             "countries".into(),
             serde_json::to_value(countries).unwrap_or_default(),
+        );
+        object.insert(
+            "readings".into(),
+            serde_json::to_value(&extraction.readings).unwrap_or_default(),
         );
     }
     value

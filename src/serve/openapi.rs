@@ -230,6 +230,32 @@ fn article_schema() -> Value {
             }
         }),
     );
+    properties.insert(
+        "readings".into(),
+        json!({
+            "type": "array",
+            "description": "Why each sector, and each software name read as software or as the gang that runs it, was taken.",
+            "items": {
+                "type": "object",
+                "required": ["facet", "value", "mention", "why"],
+                "properties": {
+                    "facet": { "type": "string", "enum": ["actor", "malware", "sector"] },
+                    "value": { "type": "string" },
+                    "mention": {
+                        "type": "object",
+                        "required": ["surface", "offset"],
+                        "properties": {
+                            "surface": { "type": "string" },
+                            "offset": { "type": "integer", "minimum": 0 }
+                        },
+                        "additionalProperties": false
+                    },
+                    "why": { "type": "string" }
+                },
+                "additionalProperties": false
+            }
+        }),
+    );
     let required = [
         "id",
         "source_file",
@@ -242,6 +268,7 @@ fn article_schema() -> Value {
         "body",
         "mentions",
         "countries",
+        "readings",
     ];
     object(properties, &required)
 }
@@ -318,7 +345,7 @@ fn schemas() -> Value {
                 "start": { "type": "integer", "minimum": 0, "description": "UTF-8 byte offset in body." },
                 "end": { "type": "integer", "minimum": 0 },
                 "surface": { "type": "string" },
-                "facet": { "type": "string", "enum": ["actor", "sponsor", "target", "country", "cve", "technique", "malware"] },
+                "facet": { "type": "string", "enum": ["actor", "sponsor", "target", "country", "sector", "cve", "technique", "malware"] },
                 "value": { "type": "string" },
                 "role": { "type": "string", "enum": ["actor", "accused", "victim", "accuser", "mentioned", "descriptor", "indicator"] }
             },

@@ -9,7 +9,7 @@ const TOP = 10;
 const ROLES = [
   ['actor', 'Threat actor', 'the name or an alias of a threat actor'],
   ['accused', 'Accused', 'a state named as behind the activity: a sponsor'],
-  ['victim', 'Victim', 'a state attacked, or the home of a victim: a target'],
+  ['victim', 'Victim', 'a state or sector attacked, or the home of a victim: a target'],
   ['accuser', 'Accuser', 'a state accusing, advising or co-signing: not a target'],
   ['mentioned', 'Mentioned', 'named in passing: counts as a target unless accused'],
   ['descriptor', 'Descriptor', 'a description such as “Russian-speaking”: neither'],
@@ -905,6 +905,12 @@ function renderArticle(shell, a) {
     return d ? el('span', 'why', `declared in ${d.from || 'the source'}`) : null;
   };
   const evidence = a.evidence || {};
+  // Why a sector, or a brand read as software or as its gang, was taken.
+  const readings = Array.isArray(a.readings) ? a.readings : [];
+  const readingNote = (facet, value) => {
+    const r = readings.find((x) => x.facet === facet && x.value === value);
+    return r ? el('span', 'why', r.why) : null;
+  };
   row(
     'Actors',
     (a.actors || []).map((v) => {
@@ -914,6 +920,7 @@ function renderArticle(shell, a) {
         ' ',
         jumper('actor', v),
         ev.length ? el('span', 'why', `named as ${ev.map((x) => `“${x}”`).join(', ')}`) : null,
+        readingNote('actor', v),
         declaredNote('actors', v),
       );
     }),
@@ -930,11 +937,12 @@ function renderArticle(shell, a) {
     'Also named',
     (a.countries || []).filter((c) => !listed.has(c.code)).map((c) => item(el('span', null, c.name || countryName(c.code)), el('span', 'code', c.code), ' ', jumper('country', c.code), c.reason ? el('span', 'why', c.reason) : null)),
   );
-  row('Malware', (a.malware || []).map((v) => item(filterLink('malware', v, v), ' ', jumper('malware', v), declaredNote('malware', v))));
+  row('Sectors', (a.sectors || []).map((v) => item(filterLink('sector', v, v), ' ', jumper('sector', v), readingNote('sector', v), declaredNote('sectors', v))));
+  row('Malware', (a.malware || []).map((v) => item(filterLink('malware', v, v), ' ', jumper('malware', v), readingNote('malware', v), declaredNote('malware', v))));
   row('CVEs', (a.cves || []).map((v) => item(filterLink('cve', v, v), ' ', jumper('cve', v), declaredNote('cves', v))));
   row('Techniques', (a.techniques || []).map((v) => item(filterLink('technique', v, v), ' ', jumper('technique', v), declaredNote('techniques', v))));
   if (dl.childElementCount) facets.append(dl);
-  else facets.append(el('p', 'muted', 'No actor, country, malware, CVE or technique was found in this article.'));
+  else facets.append(el('p', 'muted', 'No actor, country, sector, malware, CVE or technique was found in this article.'));
 
   const legend = el('details', 'legend');
   legend.open = wide.matches;
