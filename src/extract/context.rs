@@ -265,6 +265,14 @@ pub(super) fn words_before(text: &str, start: usize, limit: usize) -> Words<'_> 
 /// keeping an opening parenthesis ("(APT28)"); stops after a sentence end.
 pub(super) fn words_after(text: &str, end: usize, limit: usize) -> Words<'_> {
     let mut words = Words::new();
+    // "hit Ukraine. Unit 42 tracks...": a full stop right after the mention
+    // ends its sentence, as one inside a token does.
+    let rest = text.as_bytes().get(end..).unwrap_or_default();
+    if matches!(rest.first(), Some(b'.' | b'!' | b'?' | b';'))
+        && rest.get(1).is_none_or(|b| b.is_ascii_whitespace())
+    {
+        return words;
+    }
     for raw in phrases::tokens_after(text, end) {
         if words.len() == limit {
             break;

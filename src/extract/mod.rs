@@ -2017,6 +2017,12 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_full_stop_after_a_country_ends_what_describes_it() {
+        let e = extract("Hackers working for the GRU hit Ukraine. Unit 42 tracks them.");
+        assert_eq!(e.targets(), vec!["UA"], "{:?}", e.countries);
+    }
+
+    #[test]
     fn co_signers_of_an_advisory_are_accusers_not_targets() {
         let e = extract(
             "Volt Typhoon compromised water utilities in Guam. Agencies from the United States \
