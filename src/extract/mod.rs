@@ -575,7 +575,7 @@ impl Extractor {
             }
             actor_mentions.retain(|_, mentions| !mentions.is_empty());
         }
-        let unlisted = self.unlisted_actors(text, &words, &matches);
+        let unlisted = self.unlisted_actors(text, &words, &matches, &software_read.names);
         let actors: Vec<ActorFacet> = actor_mentions
             .into_iter()
             .map(|(index, mut mentions)| {
@@ -597,8 +597,14 @@ impl Extractor {
             match actors.iter_mut().find(|a| a.name == found.name) {
                 Some(known) => {
                     known.mentions.extend(found.mentions);
-                    known.mentions.sort_by_key(|m| m.offset);
-                    known.mentions.dedup();
+                    // Two paths may find one place ("Babuk gang" as a vendor
+                    // name and as the brand's gang): the longer words stay.
+                    known.mentions.sort_by(|a, b| {
+                        a.offset
+                            .cmp(&b.offset)
+                            .then(b.surface.len().cmp(&a.surface.len()))
+                    });
+                    known.mentions.dedup_by_key(|m| m.offset);
                 }
                 None => actors.push(found),
             }
@@ -899,6 +905,7 @@ impl Extractor {
         text: &str,
         words: &[(usize, usize)],
         matches: &[(usize, usize, Pattern, usize)],
+        software_named: &BTreeSet<String>,
     ) -> Vec<ActorFacet> {
         let mut found: BTreeMap<String, ActorFacet> = BTreeMap::new();
         for m in vendor::find_iter(text, words) {
@@ -923,7 +930,23 @@ impl Extractor {
             let second = words.next().unwrap_or("");
             // TA0001-TA0043 are ATT&CK tactics, not Proofpoint's actors.
             let attack_tactic = surface.starts_with("TA00");
-            if attack_tactic || vendor::is_false_friend(surface) {
+            // "Encrypted Taurus" in a report on the Taurus stealer is a
+            // sample of it, not a Unit 42 name: the family word is the name
+            // of software this text names.
+            let names_this_texts_software = !gang
+                && !second.is_empty()
+                && software_named.iter().any(|name| {
+                    name.split(' ')
+                        .next()
+                        .is_some_and(|first_word| first_word.eq_ignore_ascii_case(second))
+                });
+            // A name the gazetteer knows but cannot give to one group
+            // ("Imperial Kitten", claimed by three) makes no new group.
+            if attack_tactic
+                || vendor::is_false_friend(surface)
+                || names_this_texts_software
+                || self.gazetteer.is_contested(surface)
+            {
                 continue;
             }
             if gang && self.gazetteer.country(first).is_some() {
@@ -2014,6 +2037,23 @@ pub(crate) mod tests {
         );
         assert_eq!(e.sponsors, vec!["CN"]);
         assert!(e.targets().contains(&"US".to_string()), "{:?}", e.countries);
+    }
+
+    #[test]
+    fn a_vendor_family_word_that_names_this_texts_malware_is_the_malware() {
+        let e = extract(
+            "The Taurus Stealer spreads by spam. Encrypted Taurus samples hid the payload.",
+        );
+        assert!(e.actors.is_empty(), "{:?}", e.actor_names());
+        let e = extract("Unit 42 tracks Zinnia Taurus, which targeted Vietnam.");
+        assert_eq!(e.actor_names(), vec!["Zinnia Taurus"]);
+    }
+
+    #[test]
+    fn a_gang_found_twice_at_one_place_is_one_mention() {
+        let e = extract("The Babuk gang, once feared, returned; the Babuk gang posted data.");
+        let babuk = e.actors.iter().find(|a| a.name == "Babuk").expect("Babuk");
+        assert_eq!(babuk.mentions.len(), 2, "{:?}", babuk.mentions);
     }
 
     #[test]

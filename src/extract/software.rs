@@ -73,6 +73,8 @@ pub(super) fn read(text: &str, start: usize, end: usize, name: &Candidate<'_>) -
         // The end of the `count`th word after the name, as written.
         let mut at = end;
         for word in super::phrases::tokens_after(text, end).take(count) {
+            // The word without the punctuation after it ("gang," is "gang").
+            let word = word.trim_end_matches(|c: char| !c.is_alphanumeric());
             let found = text[at..].find(word).map_or(at, |i| at + i + word.len());
             at = found;
         }

@@ -60,6 +60,8 @@ impl Sources {
 pub struct Output {
     /// The actor table.
     pub actors: Vec<Actor>,
+    /// Names two groups claim and nothing decided between: no group's.
+    pub contested: Vec<String>,
     /// The country table.
     pub countries: Vec<Country>,
     /// Malware and tools: ATT&CK software and Malpedia families.
@@ -84,6 +86,10 @@ impl Output {
         };
         Ok(vec![
             ("actors.json", pretty(serde_json::to_value(&self.actors)?)?),
+            (
+                "contested.json",
+                pretty(serde_json::to_value(&self.contested)?)?,
+            ),
             (
                 "countries.json",
                 pretty(serde_json::to_value(&self.countries)?)?,
@@ -306,7 +312,7 @@ pub fn build(sources: &Sources) -> Result<Output> {
         qihoo: &qihoo,
         software_keys: &software_keys,
     };
-    let actors = build_actors(
+    let (actors, contested) = build_actors(
         &misp,
         &attack,
         &vendor_tables,
@@ -332,6 +338,7 @@ pub fn build(sources: &Sources) -> Result<Output> {
     }
     Ok(Output {
         actors,
+        contested,
         countries,
         software,
         techniques,
@@ -767,7 +774,7 @@ fn build_actors(
     overrides: &[(usize, Override)],
     applied: &mut HashSet<usize>,
     report: &mut Vec<String>,
-) -> Result<Vec<Actor>> {
+) -> Result<(Vec<Actor>, Vec<String>)> {
     let mut groups: Vec<SourceGroup> = Vec::new();
     for cluster in misp["values"]
         .as_array()
@@ -1140,10 +1147,16 @@ fn build_actors(
         }
     }
     let mut dropped: BTreeSet<String> = BTreeSet::new();
+    let mut contested: BTreeSet<String> = BTreeSet::new();
     for (key, claimants) in &claims {
         if claimants.len() < 2 {
             continue;
         }
+        let spelling = claimants
+            .iter()
+            .flat_map(|&i| drafts[i].names.iter())
+            .find(|n| alias_key(n) == *key)
+            .cloned();
         // The group whose name it is, then the one a source names by it
         // (ATT&CK's Andariel over the cluster that lists it as an alias),
         // then an `assign` override.
@@ -1164,6 +1177,7 @@ fn build_actors(
             }
         }
         if winner.is_none() {
+            contested.extend(spelling);
             dropped.insert(format!(
                 "alias {key:?} claimed by {:?}: dropped",
                 claimants
@@ -1244,7 +1258,7 @@ fn build_actors(
         });
     }
     actors.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(actors)
+    Ok((actors, contested.into_iter().collect()))
 }
 
 fn claims_contain_canonical(name: &str, by_key: &BTreeMap<String, String>) -> bool {

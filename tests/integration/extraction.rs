@@ -305,12 +305,12 @@ fn annoctr_actor_accuracy_meets_the_target() {
     );
     println!("{}   (strict scorer: clusters only)", score.line("actors"));
     assert_eq!(documents, 120);
-    // Issue 19 asked for 0.88 with the strict scorer; dossier reaches 0.78
+    // Issue 19 asked for 0.88 with the strict scorer; dossier reaches 0.786
     // (see the README's "Measured accuracy" for why). This floor holds what
     // was reached.
     assert!(
-        score.f1() >= 0.77,
-        "AnnoCTR actor F1 {:.3} < 0.77 (strict scorer)",
+        score.f1() >= 0.78,
+        "AnnoCTR actor F1 {:.3} < 0.78 (strict scorer)",
         score.f1()
     );
 }
