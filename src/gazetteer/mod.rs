@@ -484,6 +484,8 @@ mod tests {
         assert_eq!(software("BlackByte Ransomware"), Some("BlackByte"));
         assert_eq!(software("LockBit 3.0"), Some("LockBit"));
         assert_eq!(software("Sodinokibi"), Some("REvil"));
+        assert_eq!(software("X-Agent"), Some("CHOPSTICK"));
+        assert_eq!(software("Pegasus for iOS"), Some("Pegasus"));
         assert_eq!(
             g.technique_named("spearphishing attachment")
                 .map(|t| t.id.as_str()),

@@ -17,6 +17,10 @@ struct Draft {
     names: BTreeSet<String>,
     ransomware: bool,
     from_attack: bool,
+    /// Whether another entry was folded into it (a version or a port).
+    absorbed: bool,
+    /// Alias keys of the names ATT&CK itself gives it.
+    attack_keys: BTreeSet<String>,
 }
 
 /// Words that end a family's name without changing what it names
@@ -27,6 +31,19 @@ const DROPPABLE_SUFFIXES: [&str; 2] = [" Ransomware", " ransomware"];
 /// ("LockBit 3.0" → "LockBit", "BlackByte 2.0 Ransomware" → "BlackByte").
 fn base_name(name: &str) -> &str {
     let mut name = name.trim();
+    // ATT&CK lists a family's mobile or desktop ports apart ("Pegasus for
+    // Android", "Pegasus for iOS"); reporting names the family.
+    for platform in [
+        " for Android",
+        " for iOS",
+        " for macOS",
+        " for Linux",
+        " for Windows",
+    ] {
+        if let Some(stem) = name.strip_suffix(platform) {
+            name = stem.trim_end();
+        }
+    }
     for suffix in DROPPABLE_SUFFIXES {
         if let Some(stem) = name.strip_suffix(suffix) {
             name = stem.trim_end();
@@ -106,12 +123,15 @@ pub(super) fn build_software(
                 .map(|s| s.trim().to_string())
                 .collect();
             names.insert(name.clone());
+            let attack_keys = names.iter().map(|n| alias_key(n)).collect();
             drafts.push(Draft {
                 name,
                 id,
                 names,
                 ransomware: false,
                 from_attack: true,
+                absorbed: false,
+                attack_keys,
             });
         }
     }
@@ -139,7 +159,10 @@ pub(super) fn build_software(
                 "software {:?} ({}) is a version of {:?}",
                 drafts[i].name, drafts[i].id, drafts[family].name
             ));
+            let keys = std::mem::take(&mut drafts[i].attack_keys);
             drafts[family].names.extend(names);
+            drafts[family].attack_keys.extend(keys);
+            drafts[family].absorbed = true;
         }
     }
     let mut kept = Vec::new();
@@ -193,6 +216,8 @@ pub(super) fn build_software(
                     names,
                     ransomware: false,
                     from_attack: false,
+                    absorbed: false,
+                    attack_keys: BTreeSet::new(),
                 });
             }
             1 => {
@@ -250,11 +275,19 @@ pub(super) fn build_software(
     let mut dropped = BTreeSet::new();
     for (key, owners) in &claims {
         if owners.len() > 1 {
-            // The family whose display name it is keeps it.
+            // The family whose display name it is keeps it, else the one
+            // ATT&CK itself gives it to (CHOPSTICK's "X-Agent", which
+            // Malpedia's "X-Agent (Android)" also reaches).
+            let attack_owners: Vec<usize> = owners
+                .iter()
+                .copied()
+                .filter(|&i| drafts[i].attack_keys.contains(key))
+                .collect();
             let winner = owners
                 .iter()
                 .copied()
-                .find(|&i| alias_key(&drafts[i].name) == *key);
+                .find(|&i| alias_key(&drafts[i].name) == *key)
+                .or_else(|| (attack_owners.len() == 1).then(|| attack_owners[0]));
             for &i in owners {
                 if Some(i) != winner {
                     drafts[i].names.retain(|n| alias_key(n) != *key);
@@ -284,7 +317,12 @@ pub(super) fn build_software(
                 .to_string();
             let d_name = plain;
             let base = base_name(&d_name);
-            if d.from_attack && base != d_name && alias_key(base).len() >= 4 {
+            // A port keeps its platform unless its family's other ports
+            // were folded into it ("X-Agent for Android" is not X-Agent,
+            // which is CHOPSTICK; "Pegasus for iOS" and "... for Android"
+            // are Pegasus).
+            let only_a_port = d_name.contains(" for ") && !d.absorbed;
+            if d.from_attack && base != d_name && alias_key(base).len() >= 4 && !only_a_port {
                 base.to_string()
             } else {
                 d_name.clone()
@@ -292,7 +330,13 @@ pub(super) fn build_software(
         };
         let mut spelled: BTreeMap<String, String> = BTreeMap::new();
         for n in d.names.iter().chain([&d.name, &display]) {
-            let forms = [n.as_str(), base_name(n)];
+            // A port's platform-less name is its family's, not the port's.
+            let base = if n.contains(" for ") && !d.absorbed {
+                n.as_str()
+            } else {
+                base_name(n)
+            };
+            let forms = [n.as_str(), base];
             for form in forms {
                 if !usable(form) || is_country(form) {
                     continue;
@@ -316,7 +360,11 @@ pub(super) fn build_software(
         let mut aliases = Vec::new();
         let mut word_aliases = Vec::new();
         for (_, name) in spelled {
-            if is_ordinary_words(&name, dictionary) {
+            // A letter is no word: "X-Agent" and "S-Type" are names.
+            let has_a_letter_part = name
+                .split([' ', '-'])
+                .any(|part| part.len() == 1 && part != "a");
+            if is_ordinary_words(&name, dictionary) && !has_a_letter_part {
                 word_aliases.push(name);
             } else {
                 aliases.push(name);
@@ -346,6 +394,7 @@ mod tests {
         assert_eq!(base_name("BlackByte Ransomware"), "BlackByte");
         assert_eq!(base_name("Cobalt Strike"), "Cobalt Strike");
         assert_eq!(base_name("Agent Tesla"), "Agent Tesla");
+        assert_eq!(base_name("Pegasus for Android"), "Pegasus");
     }
 
     #[test]
