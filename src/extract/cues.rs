@@ -1100,6 +1100,53 @@ pub(super) const NEGATIONS: CueList = CueList {
     words: &["not", "never", "no"],
 };
 
+/// Words ending just before a country that make it one of an advisory's
+/// authors ("agencies from the United States").
+pub(super) const CO_SIGNER_CUES: &[&[&str]] = &[
+    &["agencies", "from"],
+    &["authorities", "from"],
+    &["partners", "from"],
+    &["counterparts", "from"],
+];
+
+/// Words up to two before an intelligence agency that make it the
+/// attackers' master ("hackers working for the Reconnaissance General
+/// Bureau").
+pub(super) const AGENCY_MASTER_BEFORE: &[&str] = &[
+    "linked",
+    "tied",
+    "working",
+    "behalf",
+    "affiliated",
+    "attributed",
+    "belonging",
+    "belongs",
+    "sponsored",
+    "backed",
+    "directed",
+    "run",
+    "controlled",
+    "serving",
+    "employed",
+    "connected",
+];
+
+/// Words right after an intelligence agency that make it the attackers'
+/// ("Reconnaissance General Bureau hackers").
+pub(super) const AGENCY_AGENTS_AFTER: &[&str] = &[
+    "hackers",
+    "unit",
+    "units",
+    "officers",
+    "operatives",
+    "agents",
+    "cyber",
+    "hacking",
+    "actors",
+    "group",
+    "teams",
+];
+
 /// Prepositions that, right before a country, govern it ("of Ukraine"), so
 /// the cue before them does not apply to it.
 pub(super) const GOVERNING_PREPOSITIONS: CueList = CueList {

@@ -23,11 +23,11 @@ use crate::gazetteer::{Actor, Gazetteer};
 use context::{context_word, words_after, words_before, LowerWord, Words};
 use cues::{
     CueList, ACCUSATION_CUES, ACCUSER_AGENCIES, ACCUSER_VERBS, ACTOR_CUES_AFTER, ACTOR_CUES_BEFORE,
-    AMBIGUOUS_NOUNS, ARTICLES, ATTACK_NOUNS_AND_VERBS, ATTACK_VERBS, ATTRIBUTION_SUFFIXES,
-    CO_SIGNING, DESCRIPTOR_SUFFIXES, ENDS_ACCUSATION_CUE, ENDS_ACTOR_CUE, GEORGIA_US_CUES,
-    GOVERNING_PREPOSITIONS, GROUP_NOUNS, LOCATIVE_SUFFIXES, LOCATIVE_VICTIM_CUES, NAMING_VERBS,
-    OBSERVER_NOUNS, PASSIVE_MARKERS, SKIPPED_BEFORE_VERB, STRONG_ATTRIBUTION_NOUNS,
-    STRONG_VICTIM_CUES, VICTIM_NOUNS,
+    AGENCY_AGENTS_AFTER, AGENCY_MASTER_BEFORE, AMBIGUOUS_NOUNS, ARTICLES, ATTACK_NOUNS_AND_VERBS,
+    ATTACK_VERBS, ATTRIBUTION_SUFFIXES, CO_SIGNER_CUES, CO_SIGNING, DESCRIPTOR_SUFFIXES,
+    ENDS_ACCUSATION_CUE, ENDS_ACTOR_CUE, GEORGIA_US_CUES, GOVERNING_PREPOSITIONS, GROUP_NOUNS,
+    LOCATIVE_SUFFIXES, LOCATIVE_VICTIM_CUES, NAMING_VERBS, OBSERVER_NOUNS, PASSIVE_MARKERS,
+    SKIPPED_BEFORE_VERB, STRONG_ATTRIBUTION_NOUNS, STRONG_VICTIM_CUES, VICTIM_NOUNS,
 };
 use phrases::{is_word_char, PhraseMatch, PhraseMatcher};
 
@@ -438,18 +438,27 @@ impl Extractor {
     fn extract_as(&self, text: &str, locate_indicators: bool) -> Extraction {
         let words = phrases::words(text);
         let found = self.phrases.find_all(text, &words);
-        let (gazetteer_found, rest): (Vec<PhraseMatch>, Vec<PhraseMatch>) = found
-            .into_iter()
-            .partition(|m| m.pattern < self.patterns.len());
-        let techniques_from = self.patterns.len() + self.software_forms.len();
+        // The word pass's patterns come in runs, one per kind of name, in
+        // the order `new` chained them.
+        let software_from = self.patterns.len();
+        let techniques_from = software_from + self.software_forms.len();
         let agencies_from = techniques_from + self.technique_forms.len();
-        let (software_found, rest): (Vec<PhraseMatch>, Vec<PhraseMatch>) =
-            rest.into_iter().partition(|m| m.pattern < techniques_from);
-        let (technique_names_found, rest): (Vec<PhraseMatch>, Vec<PhraseMatch>) =
-            rest.into_iter().partition(|m| m.pattern < agencies_from);
         let sectors_from = agencies_from + self.agency_forms.len();
-        let (agencies_found, sector_terms_found): (Vec<PhraseMatch>, Vec<PhraseMatch>) =
-            rest.into_iter().partition(|m| m.pattern < sectors_from);
+        let mut gazetteer_found = Vec::new();
+        let mut software_found = Vec::new();
+        let mut technique_names_found = Vec::new();
+        let mut agencies_found = Vec::new();
+        let mut sector_terms_found = Vec::new();
+        for m in found {
+            let kind = match m.pattern {
+                p if p < software_from => &mut gazetteer_found,
+                p if p < techniques_from => &mut software_found,
+                p if p < agencies_from => &mut technique_names_found,
+                p if p < sectors_from => &mut agencies_found,
+                _ => &mut sector_terms_found,
+            };
+            kind.push(m);
+        }
         let agencies = self.agency_mentions(text, agencies_found, agencies_from);
         let matches = self.find_matches(text, gazetteer_found);
 
@@ -553,13 +562,15 @@ impl Extractor {
 
         // The actor mentions that stand: a single ordinary word turned down
         // ("Royal" without a cue) leaves the words to the software reading.
+        let accepted: BTreeSet<usize> = actor_mentions
+            .values()
+            .flatten()
+            .map(|m| m.offset)
+            .collect();
         let accepted_actor_spans: Vec<(usize, usize)> = matches
             .iter()
             .filter(|(start, _, pattern, _)| {
-                matches!(pattern.referent, Referent::Actor { .. })
-                    && actor_mentions
-                        .values()
-                        .any(|mentions| mentions.iter().any(|m| m.offset == *start))
+                matches!(pattern.referent, Referent::Actor { .. }) && accepted.contains(start)
             })
             .map(|(start, end, _, _)| (*start, *end))
             .collect();
@@ -719,44 +730,13 @@ impl Extractor {
 
     /// The intelligence agencies among the word pass's matches, written
     /// with capitals, each with whether it is named as the attackers'
-    /// master ("working for", "linked to", "officers of", "<agency> hackers").
+    /// master ("working for", "linked to", "<agency> hackers", "was blamed").
     fn agency_mentions(
         &self,
         text: &str,
         found: Vec<PhraseMatch>,
         agencies_from: usize,
     ) -> Vec<AgencyMention> {
-        const BEFORE: &[&str] = &[
-            "linked",
-            "tied",
-            "working",
-            "behalf",
-            "affiliated",
-            "attributed",
-            "belonging",
-            "belongs",
-            "sponsored",
-            "backed",
-            "directed",
-            "run",
-            "controlled",
-            "serving",
-            "employed",
-            "connected",
-        ];
-        const AFTER: &[&str] = &[
-            "hackers",
-            "unit",
-            "units",
-            "officers",
-            "operatives",
-            "agents",
-            "cyber",
-            "hacking",
-            "actors",
-            "group",
-            "teams",
-        ];
         found
             .into_iter()
             .filter(|m| {
@@ -782,8 +762,10 @@ impl Extractor {
                         .iter()
                         .filter(|w| !w.is_in(&ARTICLES))
                         .take(2)
-                        .any(|w| BEFORE.contains(&&**w))
-                    || after.first().is_some_and(|w| AFTER.contains(&&**w));
+                        .any(|w| AGENCY_MASTER_BEFORE.contains(&&**w))
+                    || after
+                        .first()
+                        .is_some_and(|w| AGENCY_AGENTS_AFTER.contains(&&**w));
                 AgencyMention {
                     start: m.start,
                     end: m.end,
@@ -829,16 +811,23 @@ impl Extractor {
             let actor_here = actor_spans
                 .iter()
                 .find(|(start, end)| *start < m.end && m.start < *end);
-            let words = Mention {
+            let words = || Mention {
                 surface: text[decision.start..decision.end].to_string(),
                 offset: decision.start,
+            };
+            let why = || {
+                format!(
+                    "\"{}\": {}",
+                    &text[decision.start..decision.end],
+                    decision.why.explain()
+                )
             };
             match decision.reading {
                 software::Reading::Software => {
                     // A group's name ("Winnti") is the group, unless the
                     // words beside it make it the software.
                     if let Some(actor) = actor_here {
-                        if !decision.cued {
+                        if !decision.cued() {
                             continue;
                         }
                         out.vetoed_actor_offsets.insert(actor.0);
@@ -849,8 +838,8 @@ impl Extractor {
                         out.readings.push(Reading {
                             facet: "malware",
                             value: entry.name.clone(),
-                            mention: words,
-                            why: decision.why,
+                            mention: words(),
+                            why: why(),
                         });
                     }
                 }
@@ -879,19 +868,13 @@ impl Extractor {
                         out.readings.push(Reading {
                             facet: "actor",
                             value: name.clone(),
-                            mention: words.clone(),
-                            why: decision.why,
+                            mention: words(),
+                            why: why(),
                         });
                     }
-                    out.operators
-                        .entry(name.clone())
-                        .or_insert_with(|| ActorFacet {
-                            name,
-                            sponsor,
-                            mentions: Vec::new(),
-                        })
+                    actor_entry(&mut out.operators, name, sponsor)
                         .mentions
-                        .push(words);
+                        .push(words());
                 }
             }
         }
@@ -984,27 +967,16 @@ impl Extractor {
             };
             if let Some(actor) = self.gazetteer.actor(&name) {
                 // Listed under this spelling after all ("APT-28" written oddly).
-                let entry = found
-                    .entry(actor.name.clone())
-                    .or_insert_with(|| ActorFacet {
-                        name: actor.name.clone(),
-                        sponsor: actor.sponsor.clone(),
-                        mentions: Vec::new(),
+                actor_entry(&mut found, actor.name.clone(), actor.sponsor.clone())
+                    .mentions
+                    .push(Mention {
+                        surface: surface.to_string(),
+                        offset: m_start,
                     });
-                entry.mentions.push(Mention {
-                    surface: surface.to_string(),
-                    offset: m_start,
-                });
                 continue;
             }
             let sponsor = vendor::implied_sponsor(surface).map(str::to_string);
-            found
-                .entry(name.clone())
-                .or_insert_with(|| ActorFacet {
-                    name,
-                    sponsor,
-                    mentions: Vec::new(),
-                })
+            actor_entry(&mut found, name, sponsor)
                 .mentions
                 .push(Mention {
                     surface: surface.to_string(),
@@ -1041,6 +1013,7 @@ impl Extractor {
                 || known
                 || vendor::FALSE_FRIENDS.contains(&first)
                 || self.gazetteer.actor(surface).is_some()
+                || self.gazetteer.is_contested(surface)
             {
                 continue;
             }
@@ -1055,13 +1028,7 @@ impl Extractor {
                     offset: at,
                 })
                 .collect();
-            found
-                .entry(surface.to_string())
-                .or_insert_with(|| ActorFacet {
-                    name: surface.to_string(),
-                    sponsor: None,
-                    mentions: Vec::new(),
-                })
+            actor_entry(&mut found, surface.to_string(), None)
                 .mentions
                 .extend(mentions);
         }
@@ -1121,6 +1088,19 @@ impl Extractor {
         }
         chosen
     }
+}
+
+/// The actor of this name among `found`, added without mentions if new.
+fn actor_entry(
+    found: &mut BTreeMap<String, ActorFacet>,
+    name: String,
+    sponsor: Option<String>,
+) -> &mut ActorFacet {
+    found.entry(name.clone()).or_insert_with(|| ActorFacet {
+        name,
+        sponsor,
+        mentions: Vec::new(),
+    })
 }
 
 /// What [`Extractor::read_software`] found.
@@ -1308,24 +1288,21 @@ fn in_a_denial(text: &str, at: usize) -> bool {
         "fabricated",
         "unfounded",
     ];
-    let from = text[..at]
+    // At most 400 bytes either side: the sentence, or the part of it near.
+    let window = floor_char_boundary(text, at.saturating_sub(400));
+    let from = text[window..at]
         .rfind(['.', '!', '?', '\n'])
-        .map_or(0, |i| i + 1)
-        .max(at.saturating_sub(400));
-    let to = text[at..]
+        .map_or(window, |i| window + i + 1);
+    let window_end = floor_char_boundary(text, at + 400);
+    let to = text[at..window_end]
         .find(['.', '!', '?', '\n'])
-        .map_or(text.len(), |i| at + i)
-        .min(at + 400);
-    let (from, to) = (
-        floor_char_boundary(text, from),
-        floor_char_boundary(text, to),
-    );
+        .map_or(window_end, |i| at + i);
     let sentence = text[from..to].to_lowercase();
     MARKERS.iter().any(|m| sentence.contains(m))
 }
 
-/// The largest char boundary at or before `at`.
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+/// The largest char boundary at or before `at` (at most the text's end).
+pub(super) fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -1570,14 +1547,7 @@ fn country_role(text: &str, start: usize, end: usize) -> CountryRole {
     // "agencies from the United States and partner countries, including
     // the United Kingdom, published a joint advisory".
     let co_signer = before.iter().take(5).any(|w| w.is_in(&CO_SIGNING))
-        || [
-            ["agencies", "from"],
-            ["authorities", "from"],
-            ["partners", "from"],
-            ["counterparts", "from"],
-        ]
-        .iter()
-        .any(|cue| ends_with_cue(&before, cue));
+        || CO_SIGNER_CUES.iter().any(|cue| ends_with_cue(&before, cue));
     if co_signer {
         // "co-signed by agencies from the United States, ..."
         return CountryRole::Accuser;
@@ -2054,6 +2024,41 @@ pub(crate) mod tests {
         let e = extract("The Babuk gang, once feared, returned; the Babuk gang posted data.");
         let babuk = e.actors.iter().find(|a| a.name == "Babuk").expect("Babuk");
         assert_eq!(babuk.mentions.len(), 2, "{:?}", babuk.mentions);
+    }
+
+    #[test]
+    fn an_agency_named_as_the_attackers_master_blames_its_state() {
+        let e = extract(
+            "Hackers working for the Reconnaissance General Bureau breached banks in Chile.",
+        );
+        assert_eq!(e.sponsors, vec!["KP"]);
+        assert_eq!(e.targets(), vec!["CL"]);
+        let e = extract("China's Ministry of State Security was blamed for attacks on Finland.");
+        assert_eq!(e.sponsors, vec!["CN"]);
+        assert_eq!(e.targets(), vec!["FI"]);
+        // Named as a victim's home, the agency's state is neither.
+        let e = extract("Transparent Tribe sent lures to officers of the Indian Army.");
+        assert!(!e.sponsors.contains(&"IN".to_string()), "{:?}", e.sponsors);
+    }
+
+    #[test]
+    fn a_contested_name_is_no_new_group() {
+        assert!(extractor().gazetteer().is_contested("Imperial Kitten"));
+        let e = extract("Proofpoint tracks the actor as TA456, also known as Imperial Kitten.");
+        assert!(
+            !e.actor_names().iter().any(|a| a.contains("Kitten")),
+            "{:?}",
+            e.actor_names()
+        );
+    }
+
+    #[test]
+    fn technique_names_count_as_attack_writes_them_or_when_long() {
+        let e = extract(
+            "The lures were a Spearphishing Attachment; then command and scripting \
+             interpreter abuse. The accounts were valid accounts of staff.",
+        );
+        assert_eq!(e.techniques, vec!["T1059", "T1566.001"]);
     }
 
     #[test]

@@ -13,11 +13,11 @@ use std::collections::BTreeSet;
 use smallvec::SmallVec;
 
 use super::cues::{
-    cues_of, CueList, ATTACKER_BEFORE, NEGATIONS, NOT_VICTIM_BEFORE, REPORTING_VERBS,
-    SECTOR_AUXILIARIES, SECTOR_VICTIM_CUES, SPEECH_VERBS,
+    cues_of, CueList, ATTACKER_BEFORE, NEGATIONS, NOT_VICTIM_BEFORE, PASSIVE_MARKERS,
+    REPORTING_VERBS, SECTOR_AUXILIARIES, SECTOR_VICTIM_CUES, SPEECH_VERBS,
 };
 use super::phrases::PhraseMatch;
-use super::{in_url, is_whole_word, Mention, Reading};
+use super::{floor_char_boundary, in_url, is_whole_word, Mention, Reading};
 use crate::gazetteer::Sector;
 
 /// Hyphenated words after a term that make it the attacker's description
@@ -161,13 +161,13 @@ impl SectorMatcher {
         mut readings: Option<&mut Vec<Reading>>,
     ) -> Vec<String> {
         found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        let mut judged: Vec<(usize, usize, usize, Judgement)> = Vec::new();
         if found.is_empty() {
             return Vec::new();
         }
         // Each word's cue bits, looked up once: the windows of a list's
         // terms overlap.
         let mut cues: Vec<u32> = vec![UNKNOWN_CUES; words.len()];
+        let mut judged: Vec<Judged<'_>> = Vec::new();
         let mut covered_until = 0;
         for m in found {
             if m.start < covered_until {
@@ -177,49 +177,59 @@ impl SectorMatcher {
             if !is_whole_word(text, m.start, m.end) || in_url(text, m.start) {
                 continue;
             }
-            let judgement = judge(text, words, &mut cues, m.start, m.end);
-            judged.push((m.start, m.end, self.sector_of[m.pattern - first], judgement));
+            judged.push(Judged {
+                start: m.start,
+                end: m.end,
+                sector: self.sector_of[m.pattern - first],
+                judgement: judge(text, words, &mut cues, m.start, m.end),
+            });
         }
         // A list shares its items' verdict: "targeting government agencies,
         // defence contractors, energy companies and telecoms providers".
-        for pass in 0..2 {
-            let order: Vec<usize> = if pass == 0 {
-                (1..judged.len()).collect()
-            } else {
-                (0..judged.len().saturating_sub(1)).rev().collect()
-            };
-            for i in order {
-                let j = if pass == 0 { i - 1 } else { i + 1 };
-                let (a, b) = (i.min(j), i.max(j));
-                if !matches!(judged[i].3, Judgement::Unknown)
-                    || !in_one_list(text, judged[a].1, judged[b].0)
-                {
-                    continue;
-                }
-                if let Judgement::Victim(why) = &judged[j].3 {
-                    let why = format!("listed with {}", why);
-                    judged[i].3 = Judgement::Victim(why);
-                }
+        // Forwards, then backwards; an item takes the verdict of the
+        // neighbour whose own words decided, which it names.
+        let forwards = (1..judged.len()).map(|i| (i, i - 1));
+        let backwards = (0..judged.len().saturating_sub(1))
+            .rev()
+            .map(|i| (i, i + 1));
+        for (i, j) in forwards.chain(backwards) {
+            let (a, b) = (i.min(j), i.max(j));
+            if !matches!(judged[i].judgement, Judgement::Unknown)
+                || !in_one_list(text, judged[a].end, judged[b].start)
+            {
+                continue;
+            }
+            if let Judgement::Victim { cue, decided_by } = judged[j].judgement {
+                judged[i].judgement = Judgement::Victim {
+                    cue,
+                    decided_by: decided_by.or(Some(j)),
+                };
             }
         }
         let mut sectors = BTreeSet::new();
-        for (start, end, sector, judgement) in judged {
-            let Judgement::Victim(why) = judgement else {
+        for item in &judged {
+            let Judgement::Victim { cue, decided_by } = item.judgement else {
                 continue;
             };
-            let (m_start, m_end) = (start, end);
-            let m = std::ops::Range {
-                start: m_start,
-                end: m_end,
-            };
-            let id = &self.ids[sector];
+            let id = &self.ids[item.sector];
             if let Some(readings) = readings.as_deref_mut() {
+                let near = |term: &Judged<'_>| {
+                    format!(
+                        "\"{}\" near \"{}\"",
+                        &text[term.start..term.end],
+                        cue.to_lowercase()
+                    )
+                };
+                let why = match decided_by {
+                    Some(k) => format!("listed with {}", near(&judged[k])),
+                    None => near(item),
+                };
                 readings.push(Reading {
                     facet: "sector",
                     value: id.clone(),
                     mention: Mention {
-                        surface: text[m.start..m.end].to_string(),
-                        offset: m.start,
+                        surface: text[item.start..item.end].to_string(),
+                        offset: item.start,
                     },
                     why,
                 });
@@ -230,11 +240,23 @@ impl SectorMatcher {
     }
 }
 
+/// A sector term found, and what the words around it say.
+struct Judged<'a> {
+    start: usize,
+    end: usize,
+    sector: usize,
+    judgement: Judgement<'a>,
+}
+
 /// What the words around a term say of it.
-#[derive(Debug, Clone)]
-enum Judgement {
-    /// A victim, and why.
-    Victim(String),
+#[derive(Debug, Clone, Copy)]
+enum Judgement<'a> {
+    /// A victim: the cue word, and the term in its list whose words
+    /// decided, when not its own.
+    Victim {
+        cue: &'a str,
+        decided_by: Option<usize>,
+    },
     /// The reporter, the attacker, an ordinary phrase or a denial.
     NotVictim,
     /// Nothing either way: its list decides.
@@ -251,23 +273,25 @@ fn in_one_list(text: &str, from: usize, to: usize) -> bool {
     if gap.contains(['.', ';', ':', '\n', '(', ')']) {
         return false;
     }
-    let words: Vec<&str> = gap
+    let mut words = gap
         .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let joined = gap.contains(',') || words.iter().any(|w| *w == "and" || *w == "or");
-    joined && words.len() <= 5
+        .filter(|w| !w.is_empty());
+    let joined = gap.contains(',') || words.clone().any(|w| w == "and" || w == "or");
+    joined && words.nth(5).is_none()
 }
 
-fn judge(
-    text: &str,
+fn judge<'a>(
+    text: &'a str,
     words: &[(usize, usize)],
     cues: &mut [u32],
     start: usize,
     end: usize,
-) -> Judgement {
+) -> Judgement<'a> {
     match victim_cue(text, words, cues, start, end) {
-        Some(Ok(why)) => Judgement::Victim(why),
+        Some(Ok(cue)) => Judgement::Victim {
+            cue,
+            decided_by: None,
+        },
         Some(Err(())) => Judgement::NotVictim,
         None => Judgement::Unknown,
     }
@@ -361,15 +385,15 @@ fn neighbours<'a>(
     out
 }
 
-/// The victim cue that makes the term at `start..end` a victim, in words
+/// The victim cue that makes the term at `start..end` a victim, as written
 /// (`Some(Ok)`), words that make it no victim (`Some(Err)`), or nothing.
-fn victim_cue(
-    text: &str,
+fn victim_cue<'a>(
+    text: &'a str,
     words: &[(usize, usize)],
     cues: &mut [u32],
     start: usize,
     end: usize,
-) -> Option<Result<String, ()>> {
+) -> Option<Result<&'a str, ()>> {
     let rest = &text[end..];
     if ATTACKER_COMPOUNDS.iter().any(|c| rest.starts_with(c)) {
         return Some(Err(()));
@@ -444,7 +468,7 @@ fn victim_cue(
             // someone else's speech.
             let said_by_another = {
                 let verb = after[speech].text;
-                let tail = &text[end..floor_boundary(text, end + 240)];
+                let tail = &text[end..floor_char_boundary(text, end + 240)];
                 tail.find(verb).is_some_and(|at| tail[..at].contains(','))
             };
             if !of_itself && !said_by_another && victim_after.is_none_or(|cue| speech < cue) {
@@ -488,27 +512,17 @@ fn victim_cue(
         .any(|t| t.eq_ignore_ascii_case(surface))
     {
         let close_before = before.iter().take(4).find(|w| w.is_in(&SECTOR_VICTIM_CUES));
-        let passive = [
-            "has", "have", "had", "was", "were", "is", "are", "been", "being",
-        ];
+        // "ministries were breached", "the government has been hacked".
+        let auxiliary = |w: &Near<'_>| w.is_in(&PASSIVE_MARKERS) || w.is_in(&SECTOR_AUXILIARIES);
         let passive_after = after
             .iter()
-            .skip_while(|w| w.is_any(&passive))
+            .skip_while(|w| auxiliary(w))
             .take(1)
             .find(|w| w.is_in(&SECTOR_VICTIM_CUES))
-            .filter(|_| {
-                after
-                    .first()
-                    .is_some_and(|w| w.is_any(&["was", "were", "had", "have", "has", "is", "are"]))
-            });
+            .filter(|_| after.first().is_some_and(auxiliary));
         // Lists and modifiers ("energy, telecommunications and government
         // organisations") are judged by their neighbours.
-        return close_before.or(passive_after).map(|cue| {
-            Ok(format!(
-                "\"{surface}\" near \"{}\"",
-                cue.text.to_lowercase()
-            ))
-        });
+        return close_before.or(passive_after).map(|cue| Ok(cue.text));
     }
     // "were running normally ... and were not affected".
     if let Some(cue) = victim_after {
@@ -521,19 +535,7 @@ fn victim_cue(
         .iter()
         .chain(before.iter())
         .find(|w| w.is_in(&SECTOR_VICTIM_CUES))?;
-    Some(Ok(format!(
-        "\"{surface}\" near \"{}\"",
-        cue.text.to_lowercase()
-    )))
-}
-
-/// The largest char boundary at or before `at`.
-fn floor_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
+    Some(Ok(cue.text))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use super::context::{words_after, words_before};
 use super::cues::{GANG_NOUNS, GANG_VERBS, SOFTWARE_NOUNS};
 use super::is_person_name;
+use super::phrases::{tokens_after, tokens_before};
 
 /// How a mention of a software name reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,16 +18,55 @@ pub(super) enum Reading {
     Operators,
 }
 
+/// Why a reading was taken: the cue it rests on. Its words are the
+/// decision's span; [`Why::explain`] says the rest, only when asked, so
+/// indexing builds no sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Why {
+    /// A gang word after it: "the LockBit gang", "Black Basta affiliates".
+    GangWord,
+    /// Gang words before it: "operators behind Royal".
+    GangBefore,
+    /// A verb only a gang does: "Clop claimed".
+    GangVerb,
+    /// A version number: "LockBit 3.0".
+    Version,
+    /// A software word beside it or in its name: "the PlugX backdoor",
+    /// "BlackByte Ransomware".
+    SoftwareWord,
+    /// Nothing but the name itself.
+    Name,
+}
+
+impl Why {
+    /// The reason in words, after the quoted span.
+    pub(super) fn explain(self) -> &'static str {
+        match self {
+            Why::GangWord => "a gang, not software",
+            Why::GangBefore => "the gang that runs it",
+            Why::GangVerb => "the gang acts, software does not",
+            Why::Version => "a version number: software",
+            Why::SoftwareWord => "software",
+            Why::Name => "names the software",
+        }
+    }
+}
+
 /// A reading with its evidence: the span of words that decided (the name
-/// and its cue) and why, in words.
+/// and its cue) and why.
 #[derive(Debug, Clone)]
 pub(super) struct Decision {
     pub(super) reading: Reading,
     pub(super) start: usize,
     pub(super) end: usize,
-    pub(super) why: String,
+    pub(super) why: Why,
+}
+
+impl Decision {
     /// Whether words beside the name decided, not the name alone.
-    pub(super) cued: bool,
+    pub(super) fn cued(&self) -> bool {
+        self.why != Why::Name
+    }
 }
 
 /// What is known of the name matched at `start..end`.
@@ -62,23 +102,11 @@ pub(super) fn read(text: &str, start: usize, end: usize, name: &Candidate<'_>) -
     }
     let after = words_after(text, end, 2);
     let before = words_before(text, start, 2);
-    let decision = |reading, from: usize, to: usize, why: String| Decision {
+    let decision = |reading, start: usize, end: usize, why| Decision {
         reading,
-        start: from,
-        end: to,
+        start,
+        end,
         why,
-        cued: true,
-    };
-    let next_end = |count: usize| -> usize {
-        // The end of the `count`th word after the name, as written.
-        let mut at = end;
-        for word in super::phrases::tokens_after(text, end).take(count) {
-            // The word without the punctuation after it ("gang," is "gang").
-            let word = word.trim_end_matches(|c: char| !c.is_alphanumeric());
-            let found = text[at..].find(word).map_or(at, |i| at + i + word.len());
-            at = found;
-        }
-        at.min(text.len())
     };
     // "the LockBit gang", "LockBit ransomware gang", "Black Basta affiliates".
     // Only a ransomware brand is also its operation's name; other
@@ -88,84 +116,85 @@ pub(super) fn read(text: &str, start: usize, end: usize, name: &Candidate<'_>) -
         w.is_in(&GANG_NOUNS) && (name.ransomware || ["gang", "crew", "group"].contains(&&**w))
     };
     if let Some(first) = after.first() {
+        let software_word = **first == *"ransomware" || **first == *"malware";
         if gang_noun(first) {
             return Some(decision(
                 Reading::Operators,
                 start,
-                next_end(1).max(end),
-                format!("\"{surface} {}\": a gang, not software", &**first),
+                word_end(text, end, 1),
+                Why::GangWord,
             ));
         }
-        if (**first == *"ransomware" || **first == *"malware")
-            && after.get(1).is_some_and(&gang_noun)
-        {
+        if software_word && after.get(1).is_some_and(&gang_noun) {
             return Some(decision(
                 Reading::Operators,
                 start,
-                next_end(2).max(end),
-                format!(
-                    "\"{surface} {} {}\": a gang, not software",
-                    &**first, &*after[1]
-                ),
+                word_end(text, end, 2),
+                Why::GangWord,
             ));
         }
     }
     // "operators behind Royal", "affiliates of LockBit".
-    if before.first().is_some_and(|w| {
-        ["behind", "of", "for", "running", "run"]
-            .iter()
-            .any(|p| **w == **p)
-    }) && name.ransomware
-        && before.get(1).is_some_and(|w| w.is_in(&GANG_NOUNS))
-    {
-        let words = format!("{} {}", &*before[1], &*before[0]);
-        let from = text[..start].to_lowercase().rfind(&words).unwrap_or(start);
+    let gang_before = name.ransomware
+        && before.first().is_some_and(|w| {
+            ["behind", "of", "for", "running", "run"]
+                .iter()
+                .any(|p| **w == **p)
+        })
+        && before.get(1).is_some_and(|w| w.is_in(&GANG_NOUNS));
+    if gang_before {
         return Some(decision(
             Reading::Operators,
-            from,
+            word_start(text, start, 2),
             end,
-            format!("\"{words} {surface}\": the gang that runs it"),
+            Why::GangBefore,
         ));
     }
-    // "LockBit 3.0", "the PlugX backdoor", "the ransomware LockBit".
-    let version_inside = surface.contains(' ')
-        && surface
-            .rsplit(' ')
-            .next()
-            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
-    let version = version_inside
-        || text[end..]
-            .strip_prefix(' ')
-            .and_then(|rest| rest.chars().next())
-            .is_some_and(|c| c.is_ascii_digit());
-    // "BlackByte Ransomware" names the software in its own words.
-    let noun_inside = surface
+    // "LockBit 3.0", "BlackByte Ransomware", "the PlugX backdoor", "the
+    // ransomware LockBit".
+    let last_word = surface
         .rsplit([' ', '-'])
         .next()
-        .filter(|_| surface.contains([' ', '-']))
-        .is_some_and(|last| super::context::context_word(last).is_in(&SOFTWARE_NOUNS));
-    let noun_after = after.first().filter(|w| w.is_in(&SOFTWARE_NOUNS));
-    let noun_before = before.first().filter(|w| w.is_in(&SOFTWARE_NOUNS));
-    if version || noun_inside || noun_after.is_some() || noun_before.is_some() {
-        let why = match (noun_after, noun_before) {
-            _ if version => format!("\"{surface}\" with a version number: software"),
-            _ if noun_inside => format!("\"{surface}\": software"),
-            (Some(noun), _) => format!("\"{surface} {}\": software", &**noun),
-            (_, Some(noun)) => format!("\"{} {surface}\": software", &**noun),
-            _ => unreachable!("one cue holds"),
+        .filter(|_| surface.contains([' ', '-']));
+    let version_inside = last_word.is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+    let version_after = text[end..]
+        .strip_prefix(' ')
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| c.is_ascii_digit());
+    if version_inside || version_after {
+        let to = if version_after {
+            word_end(text, end, 1)
+        } else {
+            end
         };
-        return Some(decision(Reading::Software, start, end, why));
+        return Some(decision(Reading::Software, start, to, Why::Version));
+    }
+    if last_word.is_some_and(|last| super::context::context_word(last).is_in(&SOFTWARE_NOUNS)) {
+        return Some(decision(Reading::Software, start, end, Why::SoftwareWord));
+    }
+    if after.first().is_some_and(|w| w.is_in(&SOFTWARE_NOUNS)) {
+        return Some(decision(
+            Reading::Software,
+            start,
+            word_end(text, end, 1),
+            Why::SoftwareWord,
+        ));
+    }
+    if before.first().is_some_and(|w| w.is_in(&SOFTWARE_NOUNS)) {
+        return Some(decision(
+            Reading::Software,
+            word_start(text, start, 1),
+            end,
+            Why::SoftwareWord,
+        ));
     }
     // "Clop claimed the attack": software does not claim.
     if name.ransomware && after.first().is_some_and(|w| w.is_in(&GANG_VERBS)) {
         return Some(decision(
             Reading::Operators,
             start,
-            next_end(1).max(end),
-            format!(
-                "\"{surface} {}\": the gang acts, software does not",
-                &*after[0]
-            ),
+            word_end(text, end, 1),
+            Why::GangVerb,
         ));
     }
     // Without a cue, an ordinary word is a word ("a sleeper agent"), and a
@@ -196,13 +225,27 @@ pub(super) fn read(text: &str, start: usize, end: usize, name: &Candidate<'_>) -
     if single_word && titlecase && is_person_name(text, start, end) {
         return None;
     }
-    Some(Decision {
-        cued: false,
-        ..decision(
-            Reading::Software,
-            start,
-            end,
-            format!("\"{surface}\" names the software"),
-        )
-    })
+    Some(decision(Reading::Software, start, end, Why::Name))
+}
+
+/// The end of the `count`th word after `end`, without the punctuation after
+/// it ("gang," ends at "g").
+fn word_end(text: &str, end: usize, count: usize) -> usize {
+    let mut at = end;
+    for word in tokens_after(text, end).take(count) {
+        let word = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        at = text[at..].find(word).map_or(at, |i| at + i + word.len());
+    }
+    at
+}
+
+/// The start of the `count`th word before `start`, without the punctuation
+/// before it.
+fn word_start(text: &str, start: usize, count: usize) -> usize {
+    let mut at = start;
+    for word in tokens_before(text, start).take(count) {
+        let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+        at = text[..at].rfind(word).unwrap_or(at);
+    }
+    at
 }

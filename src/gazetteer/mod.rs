@@ -285,10 +285,22 @@ impl Gazetteer {
     }
 
     /// The sector a user's value names: its id, its label, a CERT-EU sector
-    /// it covers or one of its terms, in any case (`defense` → `defence`).
+    /// it covers or one of its terms, in any case and singular or plural
+    /// (`defense` → `defence`, `Hospitals` → `health`).
     pub fn sector(&self, value: &str) -> Option<&Sector> {
         let wanted = value.trim().to_lowercase();
-        let wanted = wanted.as_str();
+        let singular = wanted
+            .strip_suffix("ies")
+            .map(|stem| format!("{stem}y"))
+            .or_else(|| wanted.strip_suffix('s').map(str::to_string));
+        std::iter::once(wanted.as_str())
+            .chain(singular.as_deref())
+            .find_map(|form| self.sector_named(form))
+    }
+
+    /// The sector whose id or label is `wanted`, else the one covering it
+    /// as a CERT-EU sector or a term (lower-case).
+    fn sector_named(&self, wanted: &str) -> Option<&Sector> {
         let sectors = self.sectors();
         sectors
             .iter()

@@ -460,10 +460,8 @@ pub fn resolve_software(gazetteer: &Gazetteer, name: &str) -> Result<String, Ref
 /// Resolves a sector id, label, CERT-EU sector or term (`defense`,
 /// `Telecoms`, `hospitals`) to the taxonomy's id.
 pub fn resolve_sector(gazetteer: &Gazetteer, value: &str) -> Result<String, Refusal> {
-    let singular = value.trim().trim_end_matches('s');
     gazetteer
         .sector(value)
-        .or_else(|| gazetteer.sector(singular))
         .map(|s| s.id.clone())
         .ok_or_else(|| {
             let ids: Vec<&str> = gazetteer.sectors().iter().map(|s| s.id.as_str()).collect();

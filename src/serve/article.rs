@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::api::json_body;
 use super::{ApiError, App};
-use crate::extract::{CountryRole, Extraction};
+use crate::extract::{CountryRole, Extraction, Mention};
 use crate::model::Document;
 use crate::search::shorten;
 use crate::Engine;
@@ -57,7 +57,7 @@ fn role_name(role: CountryRole) -> &'static str {
     }
 }
 
-/// Every actor, country, CVE, technique and software mention of
+/// Every actor, country, sector, CVE, technique and software mention of
 /// `extraction`, in text order, without
 /// overlaps (the earlier, then the longer, span wins).
 pub fn marked_mentions(
@@ -68,16 +68,19 @@ pub fn marked_mentions(
     let sponsors = document.facets.get(&crate::model::facet::SPONSOR);
     let targets = document.facets.get(&crate::model::facet::TARGET);
     let mut mentions: Vec<MarkedMention> = Vec::new();
+    let mut mark = |mention: &Mention, facet: &'static str, value: &str, role: &'static str| {
+        mentions.push(MarkedMention {
+            start: mention.offset,
+            end: mention.offset + mention.surface.len(),
+            surface: mention.surface.clone(),
+            facet,
+            value: value.to_string(),
+            role,
+        });
+    };
     for actor in &extraction.actors {
         for mention in &actor.mentions {
-            mentions.push(MarkedMention {
-                start: mention.offset,
-                end: mention.offset + mention.surface.len(),
-                surface: mention.surface.clone(),
-                facet: "actor",
-                value: actor.name.clone(),
-                role: "actor",
-            });
+            mark(mention, "actor", &actor.name, "actor");
         }
     }
     for country in &extraction.countries {
@@ -89,37 +92,19 @@ pub fn marked_mentions(
             "country"
         };
         for (mention, role) in &country.mentions {
-            mentions.push(MarkedMention {
-                start: mention.offset,
-                end: mention.offset + mention.surface.len(),
-                surface: mention.surface.clone(),
-                facet,
-                value: country.code.clone(),
-                role: role_name(*role),
-            });
+            mark(mention, facet, &country.code, role_name(*role));
         }
     }
     for reading in extraction.readings.iter().filter(|r| r.facet == "sector") {
-        let mention = &reading.mention;
-        mentions.push(MarkedMention {
-            start: mention.offset,
-            end: mention.offset + mention.surface.len(),
-            surface: mention.surface.clone(),
-            facet: "sector",
-            value: reading.value.clone(),
-            role: "victim",
-        });
+        mark(&reading.mention, "sector", &reading.value, "victim");
     }
     for indicator in &extraction.indicators {
-        let mention = &indicator.mention;
-        mentions.push(MarkedMention {
-            start: mention.offset,
-            end: mention.offset + mention.surface.len(),
-            surface: mention.surface.clone(),
-            facet: indicator.facet,
-            value: indicator.value.clone(),
-            role: "indicator",
-        });
+        mark(
+            &indicator.mention,
+            indicator.facet,
+            &indicator.value,
+            "indicator",
+        );
     }
     mentions.retain(|m| m.start < m.end && m.end <= body_len);
     mentions.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
