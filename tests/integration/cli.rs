@@ -196,6 +196,43 @@ fn actor_filter_takes_any_alias_and_repeats_mean_any() {
 }
 
 #[test]
+fn sector_technique_and_ransomware_filters_take_names_as_analysts_write_them() {
+    let env = TestEnv::new();
+    env.article(
+        "telecoms.txt",
+        "2024-11-20",
+        "Salt Typhoon breached telecommunications carriers in the United States, \
+         using Spearphishing Attachment lures.",
+    );
+    env.article(
+        "hospital.txt",
+        "2024-02-22",
+        "The LockBit gang claimed the attack on the hospital, and LockBit 3.0 \
+         encrypted its servers.",
+    );
+    env.article(
+        "statement.txt",
+        "2024-03-01",
+        "The foreign ministry said it had summoned the ambassador.",
+    );
+    env.index_corpus();
+    assert_eq!(env.ids(&["--sector", "telecoms"]), vec!["telecoms.txt"]);
+    assert_eq!(env.ids(&["--sector", "hospitals"]), vec!["hospital.txt"]);
+    assert!(env.ids(&["--sector", "diplomacy"]).is_empty());
+    assert_eq!(
+        env.ids(&["--technique", "spearphishing attachment"]),
+        vec!["telecoms.txt"]
+    );
+    assert_eq!(env.ids(&["--actor", "GhostEmperor"]), vec!["telecoms.txt"]);
+    for gang in ["LockBit", "LockBit gang", "lockbit ransomware operators"] {
+        assert_eq!(env.ids(&["--actor", gang]), vec!["hospital.txt"], "{gang}");
+    }
+    assert_eq!(env.ids(&["--malware", "LockBit 2.0"]), vec!["hospital.txt"]);
+    let result = env.search(&["--facets", "--limit", "0"]);
+    assert_eq!(result["facets"]["sector"]["health"], 1, "{result}");
+}
+
+#[test]
 fn country_and_sponsor_filters_take_codes_and_names() {
     let env = sample_env();
     env.index_corpus();
@@ -532,6 +569,14 @@ fn bad_flags_and_queries_get_one_clear_sentence() {
             &["--since", "2024-05-01", "--until", "2024-01-01"],
             "is after --until",
         ),
+        (
+            &["--sector", "fishing"],
+            "--sector \"fishing\" is not a sector; use one of government, defence",
+        ),
+        (
+            &["--technique", "Teleportation"],
+            "is not an ATT&CK technique ID or name",
+        ),
         (&["(unbalanced"], "cannot parse the query"),
         (&["nosuchfield:value"], "cannot parse the query"),
     ];
@@ -796,6 +841,23 @@ fn extract_shows_facets_with_evidence() {
         first["evidence"]["actors"][0]["mentions"][0]["surface"],
         "Zirconium"
     );
+
+    // Why a brand was read as the gang or as the software, in the text too.
+    env.article(
+        "gang.txt",
+        "2024-02-22",
+        "The LockBit gang claimed the attack; LockBit 3.0 encrypted the servers.",
+    );
+    env.cmd()
+        .args(["extract", "corpus/gang.txt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "actor   LockBit: \"LockBit gang\"@4 (\"LockBit gang\": a gang, not software)",
+        ))
+        .stdout(predicate::str::contains(
+            "(\"LockBit 3.0\": a version number: software)",
+        ));
 }
 
 #[test]

@@ -470,6 +470,7 @@ fn stix_bundles_are_self_contained_and_keep_their_ids() {
         "malware",
         "vulnerability",
         "attack-pattern",
+        "identity",
         "relationship",
     ] {
         assert!(kinds.contains(kind), "no {kind} in {kinds:?}");
@@ -491,6 +492,21 @@ fn stix_bundles_are_self_contained_and_keep_their_ids() {
     assert!(objects.iter().any(|o| o["type"] == "relationship"
         && o["relationship_type"] == "targets"
         && o["source_ref"] == apt31["id"]));
+
+    // A targeted sector is an identity of class `class` with STIX's
+    // industry sectors, which a single actor targets.
+    let telecoms = objects
+        .iter()
+        .find(|o| o["type"] == "identity" && o["name"] == "Telecommunications")
+        .expect("a telecommunications identity");
+    assert_eq!(telecoms["identity_class"], "class");
+    assert_eq!(
+        telecoms["sectors"],
+        serde_json::json!(["telecommunications"])
+    );
+    assert!(objects.iter().any(|o| o["type"] == "relationship"
+        && o["relationship_type"] == "targets"
+        && o["target_ref"] == telecoms["id"]));
 }
 
 /// Runs the OASIS STIX 2.1 validator (`pip install stix2-validator`), which

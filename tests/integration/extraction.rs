@@ -104,6 +104,19 @@ fn strings(value: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// The labelled articles of a fixture folder (`NNN.txt`, beside `NNN.json`),
+/// in name order.
+fn article_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut names: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    names.sort();
+    names
+}
+
 fn verbose() -> bool {
     std::env::var_os("DOSSIER_EVAL_VERBOSE").is_some()
 }
@@ -119,13 +132,7 @@ fn labelled_set_meets_the_accuracy_targets() {
     let mut ordinary_word_false_actors = Vec::new();
     let mut ordinary_word_malware = Vec::new();
     let mut articles = 0;
-    let mut names: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    names.sort();
+    let names = article_files(&dir);
     for path in names {
         let labels: Value =
             serde_json::from_str(&fs::read_to_string(path.with_extension("json")).unwrap())
@@ -322,13 +329,7 @@ fn labelled_sectors_meet_the_target() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
     let mut score = Score::default();
     let mut per_sector: std::collections::BTreeMap<String, Score> = Default::default();
-    let mut names: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    names.sort();
+    let names = article_files(&dir);
     for path in &names {
         let labels: Value =
             serde_json::from_str(&fs::read_to_string(path.with_extension("json")).unwrap())

@@ -433,6 +433,24 @@ fn articles_come_whole_with_their_mentions_and_unknown_ids_get_404() {
             ("malware", "BlackEnergy", "BlackEnergy"),
         ]
     );
+    // The targeted sector is marked as a victim, and the readings say why.
+    let sector = article["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["facet"] == "sector")
+        .expect("a sector mention");
+    assert_eq!(
+        (&sector["value"], &sector["role"]),
+        (&"government".into(), &"victim".into())
+    );
+    let readings = article["readings"].as_array().unwrap();
+    assert!(
+        readings
+            .iter()
+            .any(|r| r["facet"] == "sector" && r["why"].as_str().unwrap().contains("near")),
+        "{readings:?}"
+    );
 
     // Ids with `/` and `#` work when encoded as one segment.
     let feed = TestEnv::new();
