@@ -38,7 +38,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use extract::Extractor;
-use gazetteer::Gazetteer;
+use gazetteer::{Aliased, Gazetteer};
 use index::{IndexError, IndexSink, WriteOptions};
 use pipeline::{IndexSummary, PipelineOptions, Reporter};
 use search::{ParamError, SearchError, SearchParams, SearchRequest, SearchResults, Searchable};

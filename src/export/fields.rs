@@ -6,7 +6,7 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{Aliased, Gazetteer};
 use crate::model::facet::{Values, ACTOR};
 use crate::model::{Document, Facet, FACETS};
 

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::folder::{ExportFolder, OutFile};
 use super::{numbered, ExportError, FormatWriter, Outcome};
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{Aliased, Gazetteer};
 use crate::model::facet::{ACTOR, CVE, MALWARE, SECTOR, SPONSOR, TARGET, TECHNIQUE};
 use crate::model::Document;
 

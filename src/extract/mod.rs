@@ -19,7 +19,7 @@ mod vendor;
 
 use serde::Serialize;
 
-use crate::gazetteer::{Actor, Gazetteer};
+use crate::gazetteer::{Actor, Aliased, Gazetteer};
 use context::{context_word, words_after, words_before, LowerWord, Words};
 use cues::{
     CueList, ACCUSATION_CUES, ACCUSER_AGENCIES, ACCUSER_VERBS, ACTOR_CUES_AFTER, ACTOR_CUES_BEFORE,
@@ -353,12 +353,7 @@ impl Extractor {
         let mut software_forms: Vec<(String, usize, bool)> = Vec::new();
         let mut seen_forms = BTreeSet::new();
         for (index, software) in gazetteer.software().iter().enumerate() {
-            let forms = software
-                .aliases
-                .iter()
-                .map(|a| (a, false))
-                .chain(software.word_aliases.iter().map(|a| (a, true)));
-            for (form, ordinary) in forms {
+            for (form, ordinary) in software.alias_forms() {
                 if seen_forms.insert(form.to_lowercase()) {
                     software_forms.push((form.clone(), index, ordinary));
                 }
@@ -1145,10 +1140,7 @@ fn actor_alias_forms(actor: &Actor) -> Vec<AliasForm> {
         }
     };
     let all = actor
-        .aliases
-        .iter()
-        .map(|a| (a, false))
-        .chain(actor.word_aliases.iter().map(|a| (a, true)))
+        .alias_forms()
         .chain(std::iter::once((&actor.name, false)));
     for (alias, ordinary) in all.clone() {
         add(alias.clone(), ordinary, false);

@@ -15,7 +15,7 @@ use serde_json::Value;
 mod software;
 mod tables;
 
-use super::{alias_key, Actor, Agency, Country, Sector, Software, Technique};
+use super::{alias_key, Actor, Agency, Aliased, Country, Sector, Software, Technique};
 
 /// The vendor tables that name groups other sources know: they add names
 /// and join clusters, and make a group of their own only where no other

@@ -10,7 +10,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::{alias_key, country_key, Actor, Country};
+use super::{alias_key, country_key, Actor, Aliased, Country};
 
 #[rustfmt::skip]
 mod generated;

@@ -54,13 +54,39 @@ pub struct Software {
     pub ransomware: bool,
 }
 
-impl Software {
-    /// Every name, distinctive or ordinary-word.
-    pub fn all_aliases(&self) -> impl Iterator<Item = &str> {
-        self.aliases
+/// What the gazetteer knows an actor or a piece of software by: names
+/// distinctive enough to match anywhere, and names made only of ordinary
+/// words, which match only capitalised (and, as one word, with a cue).
+pub trait Aliased {
+    /// The distinctive names.
+    fn aliases(&self) -> &[String];
+    /// The ordinary-word names.
+    fn word_aliases(&self) -> &[String];
+
+    /// Every alias, distinctive or ordinary-word.
+    fn all_aliases(&self) -> impl Iterator<Item = &str> {
+        self.aliases()
             .iter()
-            .chain(&self.word_aliases)
+            .chain(self.word_aliases())
             .map(String::as_str)
+    }
+
+    /// Every alias with whether it is made of ordinary words.
+    fn alias_forms(&self) -> impl Iterator<Item = (&String, bool)> + Clone {
+        self.aliases()
+            .iter()
+            .map(|a| (a, false))
+            .chain(self.word_aliases().iter().map(|a| (a, true)))
+    }
+}
+
+impl Aliased for Software {
+    fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    fn word_aliases(&self) -> &[String] {
+        &self.word_aliases
     }
 }
 
@@ -122,13 +148,13 @@ pub struct Actor {
     pub brand: bool,
 }
 
-impl Actor {
-    /// Every alias, distinctive or ordinary-word.
-    pub fn all_aliases(&self) -> impl Iterator<Item = &str> {
-        self.aliases
-            .iter()
-            .chain(&self.word_aliases)
-            .map(String::as_str)
+impl Aliased for Actor {
+    fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    fn word_aliases(&self) -> &[String] {
+        &self.word_aliases
     }
 }
 

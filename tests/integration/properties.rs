@@ -9,6 +9,7 @@ use crate::common::index_corpus;
 use chrono::NaiveDate;
 use clap::Parser;
 use dossier::cli::{Cli, Command};
+use dossier::gazetteer::Aliased;
 use dossier::search::{query_depth, SearchError, SearchRequest, Searchable, Sort, MAX_QUERY_DEPTH};
 use dossier::source::format::markdown::parse_note;
 use dossier::source::format::text::parse_article;
